@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+FLASK := $(VENV)/bin/flask --app wsgi
+
+.PHONY: run test install install-test check-content bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Plain http on loopback: the session cookie cannot be "Secure" here. Behind TLS the default (secure) applies.
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) bootstrap
+	LEARNING_SESSION_COOKIE_SECURE=false LEARNING_REMEMBER_COOKIE_SECURE=false \
+	  $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install-test: install node_modules/.installed
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install-test
+	$(VENV)/bin/pytest
+
+check-content: install
+	$(FLASK) check-content
+
+bench: install
+	$(PY) bench/part_page.py
+
+clean:
+	rm -rf $(VENV) node_modules

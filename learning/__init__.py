@@ -1,0 +1,131 @@
+"""The learning platform: create_app builds it from short register_* helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from learning import config as settings
+from learning.extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; config (for tests) overrides defaults and LEARNING_* environment variables."""
+    app = Flask(
+        __name__,
+        template_folder=str(settings.PROJECT_ROOT / "templates"),
+        static_folder=str(settings.PROJECT_ROOT / "static"),
+        instance_path=str(settings.PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(settings.Defaults)
+    app.config.from_prefixed_env("LEARNING")
+    if config:
+        app.config.update(config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", settings.database_url(app.instance_path))
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
+    if app.config["CHECK_CONTENT_ON_START"]:
+        refuse_broken_content(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_template_helpers(app)
+    from learning import cli
+    from learning.errors import handlers
+
+    handlers.register(app)
+    cli.register(app)
+    return app
+
+
+def refuse_broken_content(app: Flask) -> None:
+    """Stop here rather than serve half a course."""
+    from learning.content.checks import check_tree
+    from learning.content.services import ContentInvalid
+
+    errors = [p for p in check_tree(Path(app.config["COURSES_DIR"])) if p.problem.kind == "error"]
+    if errors:
+        raise ContentInvalid(errors)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions in learning.extensions to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from learning.accounts.models import User
+    from learning.content import models as _content  # noqa: F401  (tables for migrations)
+    from learning.learn import models as _learn  # noqa: F401
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature; a page's code is found by its URL."""
+    from learning.accounts.views import bp as accounts_bp
+    from learning.admin.views import bp as admin_bp
+    from learning.certificates.views import bp as certificates_bp
+    from learning.learn.views import bp as learn_bp
+    from learning.mypages.views import bp as mypages_bp
+
+    for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_hooks(app: Flask) -> None:
+    """Security headers, forced password change, SQLite pragmas."""
+
+    @app.before_request
+    def force_password_change():
+        allowed = {"accounts.change_password", "accounts.logout", "static"}
+        if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:
+            return redirect(url_for("accounts.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers and a writer work at once; SQLite leaves foreign keys off unless asked.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Swedish date filters for templates."""
+    from learning.timeutil import format_date, format_datetime
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["datum"] = format_date
+    app.jinja_env.filters["datumtid"] = format_datetime

@@ -1,0 +1,78 @@
+"""Accounts, the organisation list and HR scopes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learning.extensions import db
+from learning.timeutil import utcnow
+
+ORG_ROLES = {"medarbetare": "Medarbetare", "chef": "Chef", "hr": "HR"}
+GENDERS = {"kvinna": "Kvinna", "man": "Man", "annat": "Annat", "vill_ej_ange": "Vill ej ange"}
+PLATFORM_ROLES = {
+    "learner": "Deltagare",
+    "hr": "HR (egna förvaltningar)",
+    "coordinator": "Samordnare",
+    "editor": "Redaktör",
+    "admin": "Administratör",
+}
+
+
+class Organisation(db.Model):
+    """A förvaltning or company, synchronised from the organisation list in config."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(UserMixin, db.Model):
+    """A person with a local account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    org_role: Mapped[str] = mapped_column(String(20), default="medarbetare")
+    gender: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20), default="learner")
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    hr_scopes: Mapped[list[HrScope]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in for disabled accounts
+        return not self.disabled
+
+    def has_role(self, *roles: str) -> bool:
+        """True if the platform role is one of roles; admins have every role."""
+        return self.role == "admin" or self.role in roles
+
+
+class HrScope(db.Model):
+    """One förvaltning whose staff an HR user may see."""
+
+    __tablename__ = "hr_scopes"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+
+    user: Mapped[User] = relationship(back_populates="hr_scopes")
+    organisation: Mapped[Organisation] = relationship()

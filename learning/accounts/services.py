@@ -1,0 +1,189 @@
+"""Accounts: sign-up, sign-in, passwords, roles and the organisation list."""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, HrScope, Organisation, User
+from learning.extensions import db
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What is needed to create an account."""
+
+    email: str
+    name: str
+    password: str
+    organisation_code: str | None = None
+    org_role: str = "medarbetare"
+    gender: str | None = None
+    role: str = "learner"
+    must_change_password: bool = False
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared without case and surrounding space."""
+    return email.strip().lower()
+
+
+def email_domain_allowed(email: str, domains: list[str]) -> bool:
+    """True if the address belongs to one of the allowed domains."""
+    return normalise_email(email).rpartition("@")[2] in {d.lower() for d in domains}
+
+
+def create_user(new: NewUser) -> User:
+    """Create an account; raises AccountError for a taken address or unknown values."""
+    if new.org_role not in ORG_ROLES or new.role not in PLATFORM_ROLES:
+        raise AccountError("Okänd roll.")
+    if new.gender is not None and new.gender not in GENDERS:
+        raise AccountError("Okänt värde för kön.")
+    organisation = None
+    if new.organisation_code is not None:
+        organisation = db.session.scalar(
+            select(Organisation).filter_by(code=new.organisation_code, active=True))
+        if organisation is None:
+            raise AccountError("Välj en förvaltning i listan.")
+    user = User(
+        email=normalise_email(new.email), name=new.name.strip(), password_hash=_hasher.hash(new.password),
+        organisation=organisation, org_role=new.org_role, gender=new.gender, role=new.role,
+        must_change_password=new.must_change_password,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        raise AccountError("Det finns redan ett konto med den e-postadressen. Logga in i stället.") from None
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, or None; rehashes outdated password hashes."""
+    user = db.session.scalar(select(User).filter_by(email=normalise_email(email)))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or user.disabled:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise AccountError("Det nuvarande lösenordet stämmer inte.") from None
+    if current == new:
+        raise AccountError("Välj ett nytt lösenord som skiljer sig från det gamla.")
+    user.password_hash = _hasher.hash(new)
+    user.must_change_password = False
+    db.session.commit()
+
+
+def ensure_admin(email: str = "admin@malmo.se") -> str | None:
+    """On an empty database, create an admin with a one-time password and return it."""
+    if db.session.scalar(select(func.count(User.id))):
+        return None
+    password = secrets.token_urlsafe(12)
+    create_user(NewUser(email=email, name="Administratör", password=password, role="admin",
+                        must_change_password=True))
+    return password
+
+
+def load_organisation_file(path: Path) -> list[tuple[str, str]]:
+    """(code, name) pairs from an organisation list in TOML."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    pairs = [(str(o["code"]), str(o["name"])) for o in data.get("organisations", [])]
+    if not pairs or len({c for c, _ in pairs}) != len(pairs):
+        raise AccountError(f"{path}: organisationslistan är tom eller har samma kod två gånger.")
+    return pairs
+
+
+def sync_organisations(pairs: list[tuple[str, str]]) -> None:
+    """Make the organisations table match the list; unlisted ones become inactive, never deleted."""
+    existing = {o.code: o for o in db.session.scalars(select(Organisation))}
+    listed = dict(pairs)
+    for code, name in pairs:
+        org = existing.get(code)
+        if org is None:
+            db.session.add(Organisation(code=code, name=name, active=True))
+        else:
+            org.name, org.active = name, True
+    for code, org in existing.items():
+        if code not in listed:
+            org.active = False
+    db.session.commit()
+
+
+def organisations(active_only: bool = True) -> list[Organisation]:
+    """Organisations in alphabetical order."""
+    query = select(Organisation).order_by(Organisation.name)
+    if active_only:
+        query = query.where(Organisation.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def set_roles(user_id: int, role: str, scope_codes: list[str]) -> User:
+    """Set a user's platform role and, for HR, the förvaltningar they may see."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise AccountError("Användaren finns inte.")
+    if role not in PLATFORM_ROLES:
+        raise AccountError("Okänd roll.")
+    scopes = list(db.session.scalars(select(Organisation).where(Organisation.code.in_(scope_codes))))
+    if len(scopes) != len(set(scope_codes)):
+        raise AccountError("Okänd förvaltning i behörigheten.")
+    if role == "hr" and not scopes:
+        raise AccountError("En HR-roll behöver minst en förvaltning.")
+    user.role = role
+    wanted = {o.id: o for o in scopes} if role == "hr" else {}
+    # Change the scope rows by difference so the unique (user, organisation) pair is never inserted twice.
+    for scope in list(user.hr_scopes):
+        if scope.organisation_id not in wanted:
+            user.hr_scopes.remove(scope)
+    have = {s.organisation_id for s in user.hr_scopes}
+    user.hr_scopes.extend(HrScope(organisation=o) for oid, o in wanted.items() if oid not in have)
+    db.session.commit()
+    return user
+
+
+def list_users(search: str = "", limit: int = 200) -> list[User]:
+    """Users matching a name or e-mail search, alphabetically."""
+    query = select(User).order_by(User.name)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(func.lower(User.name).like(pattern) | User.email.like(pattern))
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def update_profile(user: User, name: str, organisation_code: str, org_role: str, gender: str | None) -> None:
+    """Change the learner's own profile fields."""
+    organisation = db.session.scalar(select(Organisation).filter_by(code=organisation_code, active=True))
+    if organisation is None:
+        raise AccountError("Välj en förvaltning i listan.")
+    if org_role not in ORG_ROLES or (gender is not None and gender not in GENDERS):
+        raise AccountError("Välj ett av alternativen i listan.")
+    user.name, user.organisation, user.org_role, user.gender = name.strip(), organisation, org_role, gender
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""Operator pages: accounts, roles and HR scopes."""

@@ -1,0 +1,58 @@
+"""Operator pages: list users, set roles and scopes."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from learning.accounts import services as accounts
+from learning.accounts.models import ORG_ROLES, PLATFORM_ROLES
+from learning.admin.forms import RolesForm
+from learning.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    """Only operators; everyone else gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.has_role("admin"):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/anvandare")
+@admin_required
+def users():
+    """All accounts, searchable."""
+    search = request.args.get("q", "")[:100]
+    return render_template("admin/users.html", users=accounts.list_users(search), search=search,
+                           roles=PLATFORM_ROLES, org_roles=ORG_ROLES)
+
+
+@bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id: int):
+    """Set one user's role and HR scopes."""
+    person = db.get_or_404(accounts.User, user_id)
+    form = RolesForm()
+    form.scopes.choices = [(o.code, o.name) for o in accounts.organisations()]
+    if form.validate_on_submit():
+        try:
+            accounts.set_roles(person.id, form.role.data, form.scopes.data or [])
+        except accounts.AccountError as exc:
+            form.scopes.errors.append(str(exc))
+        else:
+            flash(f"Behörigheten för {person.name} är sparad.", "success")
+            return redirect(url_for("admin.users"))
+    elif not form.is_submitted():
+        form.role.data = person.role
+        form.scopes.data = [s.organisation.code for s in person.hr_scopes]
+    return render_template("admin/user.html", person=person, form=form), 400 if form.errors else 200

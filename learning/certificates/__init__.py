@@ -1,0 +1,1 @@
+"""Certificates: the learner's own, and public verification by code."""

@@ -1,0 +1,46 @@
+"""Looking up certificates for their owner and for anyone holding a verification code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from learning.accounts.models import User
+from learning.content.models import Course
+from learning.extensions import db
+from learning.learn.models import CourseCompletion
+
+_CODE_RE = re.compile(r"[^A-Z0-9]")
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """What a certificate shows."""
+
+    name: str
+    course_slug: str
+    code: str
+    completed_at: datetime
+
+
+def normalise_code(code: str) -> str:
+    """Accept codes typed in lower case, with spaces or without dashes."""
+    raw = _CODE_RE.sub("", code.upper())
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}" if len(raw) == 12 else ""
+
+
+def verify(code: str) -> Certificate | None:
+    """The certificate with this verification code, if it exists."""
+    normalised = normalise_code(code)
+    if not normalised:
+        return None
+    row = db.session.execute(
+        select(User.name, Course.slug, CourseCompletion.verification_code, CourseCompletion.completed_at)
+        .join(User, User.id == CourseCompletion.user_id)
+        .join(Course, Course.id == CourseCompletion.course_id)
+        .where(CourseCompletion.verification_code == normalised)
+    ).one_or_none()
+    return Certificate(*row) if row else None

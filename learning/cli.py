@@ -1,0 +1,82 @@
+"""Command-line commands: content checks and import, first start, accounts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from learning.accounts import services as accounts
+from learning.content import services as content
+from learning.content.checks import check_tree
+
+
+@click.command("check-content")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def check_content(path: Path | None) -> None:
+    """Check course Markdown; exits non-zero on errors or placeholders left in."""
+    root = path or Path(current_app.config["COURSES_DIR"])
+    problems = check_tree(root)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(p.problem.kind == "error" for p in problems)
+    missing = len(problems) - errors
+    click.echo(f"{errors} fel, {missing} platshållare att fylla i.")
+    sys.exit(1 if problems else 0)
+
+
+@click.command("import-content")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def import_content(path: Path | None) -> None:
+    """Store changed course files as new revisions (unchanged files are skipped)."""
+    _import(path or Path(current_app.config["COURSES_DIR"]))
+
+
+def _import(root: Path) -> None:
+    try:
+        result = content.import_tree(root)
+    except content.ContentInvalid as exc:
+        click.echo(str(exc), err=True)
+        click.echo("Innehållet har fel och importerades inte.", err=True)
+        sys.exit(1)
+    for name in result.created:
+        click.echo(f"Ny version: {name}")
+    click.echo(f"{len(result.created)} nya versioner, {result.unchanged} oförändrade filer.")
+
+
+@click.command("bootstrap")
+def bootstrap() -> None:
+    """Prepare a migrated database: organisation list, course content, first admin account."""
+    accounts.sync_organisations(accounts.load_organisation_file(Path(current_app.config["ORGANISATIONS_FILE"])))
+    _import(Path(current_app.config["COURSES_DIR"]))
+    password = accounts.ensure_admin()
+    if password:
+        click.echo("Ett administratörskonto har skapats: admin@malmo.se")
+        click.echo(f"Engångslösenord (byts vid första inloggningen): {password}")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", default="learner", type=click.Choice(list(accounts.PLATFORM_ROLES)))
+@click.option("--organisation", "organisation_code", default=None, help="Förvaltningens kod i organisationslistan.")
+@click.option("--org-role", default="medarbetare", type=click.Choice(list(accounts.ORG_ROLES)))
+def create_user(email, name, password, role, organisation_code, org_role) -> None:
+    """Create an account (for scripts and first set-up)."""
+    try:
+        user = accounts.create_user(accounts.NewUser(
+            email=email, name=name, password=password, role=role,
+            organisation_code=organisation_code, org_role=org_role,
+        ))
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Kontot {user.email} är skapat.")
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app."""
+    for command in (check_content, import_content, bootstrap, create_user):
+        app.cli.add_command(command)

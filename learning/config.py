@@ -1,0 +1,69 @@
+"""Default settings; every key can be overridden by an environment variable prefixed LEARNING_."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Settings used unless the environment or the caller says otherwise."""
+
+    COURSES_DIR = str(PROJECT_ROOT / "courses")
+    ORGANISATIONS_FILE = str(Path(__file__).resolve().parent / "organisations" / "malmo.toml")
+    ALLOWED_EMAIL_DOMAINS = ["malmo.se"]
+    # Refuse to start when the course content on disk is broken (see content.checks).
+    CHECK_CONTENT_ON_START = True
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Cookies: secure by default; plain-http local runs switch this off explicitly.
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+
+    # The CSRF token lives as long as the session: a learner reading a part for more than an hour
+    # must not lose their quiz answers to an expired token.
+    WTF_CSRF_TIME_LIMIT = None
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins allowed per e-mail address and per client address.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
+    PASSWORD_MIN_LENGTH = 10
+
+    TIMEZONE = "Europe/Stockholm"
+
+
+def database_url(instance_path: str) -> str:
+    """The database URL from DATABASE_URL, defaulting to SQLite under the instance folder."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'learning.db'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Make plain postgres URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the secret key kept in the instance folder, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,194 @@
+"""Import course files as revisions, and serve the published course from a per-revision cache."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from learning.content.checks import COURSE_FILE, FileProblem, check_tree, content_files, course_dirs
+from learning.content.models import ContentFile, Course, Revision
+from learning.content.parsing import Document, parse
+from learning.extensions import db
+
+
+class ContentInvalid(Exception):
+    """The content has errors and must not be served or stored."""
+
+    def __init__(self, problems: list[FileProblem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PublishedPart:
+    """A part as learners see it now: its identity, revision and parsed content."""
+
+    file_id: int
+    slug: str
+    revision_id: int
+    doc: Document
+
+
+@dataclass(frozen=True)
+class PublishedCourse:
+    """A course with its newest revision of every file."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    intro_html: str
+    parts: tuple[PublishedPart, ...]
+
+    @property
+    def required_parts(self) -> list[PublishedPart]:
+        """The parts a learner must pass for the certificate."""
+        return [p for p in self.parts if p.doc.required]
+
+    def part(self, slug: str) -> PublishedPart | None:
+        """The part with this slug, if published."""
+        return next((p for p in self.parts if p.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: new revisions by file, and files already up to date."""
+
+    created: list[str]
+    unchanged: int
+
+
+def content_hash(text: str) -> str:
+    """The hash by which identical content is recognised."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def import_tree(root: Path) -> ImportResult:
+    """Store every changed file under root as a new revision; refuse the lot if any file is broken."""
+    errors = [p for p in check_tree(root) if p.problem.kind == "error"]
+    if errors:
+        raise ContentInvalid(errors)
+    created: list[str] = []
+    unchanged = 0
+    for course_dir in course_dirs(root):
+        for path in content_files(course_dir):
+            if _store_revision(course_dir.name, path.name, path.read_text(encoding="utf-8")):
+                created.append(f"{course_dir.name}/{path.name}")
+            else:
+                unchanged += 1
+    db.session.commit()
+    return ImportResult(created, unchanged)
+
+
+def _store_revision(course_slug: str, filename: str, text: str) -> bool:
+    digest = content_hash(text)
+    course = _get_or_create(Course, slug=course_slug)
+    file = _get_or_create(ContentFile, course_id=course.id, filename=filename)
+    known = db.session.scalar(
+        select(Revision.id).where(Revision.content_file_id == file.id, Revision.content_hash == digest)
+    )
+    if known is not None:
+        return False
+    number = db.session.scalar(
+        select(func.coalesce(func.max(Revision.number), 0)).where(Revision.content_file_id == file.id)
+    )
+    db.session.add(Revision(content_file_id=file.id, number=number + 1, markdown=text, content_hash=digest))
+    db.session.flush()
+    return True
+
+
+def _get_or_create(model, **keys):
+    row = db.session.scalar(select(model).filter_by(**keys))
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = model(**keys)
+            db.session.add(row)
+    except IntegrityError:  # another process created it first
+        row = db.session.scalar(select(model).filter_by(**keys))
+    return row
+
+
+class _DocumentCache:
+    """Parsed documents by content hash; revisions never change, so entries never go stale."""
+
+    def __init__(self, size: int = 256):
+        self._items: OrderedDict[str, Document] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, digest: str, load) -> Document:
+        with self._lock:
+            if digest in self._items:
+                self._items.move_to_end(digest)
+                return self._items[digest]
+        doc = load()
+        with self._lock:
+            self._items[digest] = doc
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return doc
+
+
+_cache = _DocumentCache()
+
+
+def published_course(slug: str) -> PublishedCourse | None:
+    """The course as learners see it now, or None if it has not been imported."""
+    newest = (
+        select(Revision.content_file_id, func.max(Revision.number).label("number"))
+        .group_by(Revision.content_file_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Course.id, ContentFile.id, ContentFile.filename, Revision.id, Revision.content_hash)
+        .join(ContentFile, ContentFile.course_id == Course.id)
+        .join(newest, newest.c.content_file_id == ContentFile.id)
+        .join(Revision, (Revision.content_file_id == ContentFile.id) & (Revision.number == newest.c.number))
+        .where(Course.slug == slug)
+    ).all()
+    if not rows:
+        return None
+    course_doc = None
+    parts = []
+    for course_id, file_id, filename, revision_id, digest in rows:
+        doc = _cache.get(digest, lambda rid=revision_id, name=filename: _parse_revision(rid, name))
+        if filename == COURSE_FILE:
+            course_doc = doc
+        else:
+            parts.append(PublishedPart(file_id, filename.removesuffix(".md"), revision_id, doc))
+    parts.sort(key=lambda p: (p.doc.order, p.slug))
+    return PublishedCourse(
+        id=rows[0][0], slug=slug,
+        title=course_doc.title if course_doc else slug,
+        summary=course_doc.summary if course_doc else "",
+        intro_html=course_doc.body_html if course_doc else "",
+        parts=tuple(parts),
+    )
+
+
+def course_slugs() -> list[str]:
+    """Slugs of every imported course."""
+    return list(db.session.scalars(select(Course.slug).order_by(Course.slug)))
+
+
+def _parse_revision(revision_id: int, filename: str) -> Document:
+    text = db.session.scalar(select(Revision.markdown).where(Revision.id == revision_id))
+    return parse(text, course_file=filename == COURSE_FILE)
+
+
+def revision_document(revision_id: int) -> Document:
+    """The parsed content of one revision, for grading pages made against older revisions."""
+    filename, digest = db.session.execute(
+        select(ContentFile.filename, Revision.content_hash)
+        .join(Revision, Revision.content_file_id == ContentFile.id)
+        .where(Revision.id == revision_id)
+    ).one()
+    return _cache.get(digest, lambda: _parse_revision(revision_id, filename))

@@ -1,0 +1,43 @@
+"""Error pages, and keeping a learner's quiz answers when their session has expired."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+
+MESSAGES = {
+    400: ("Felaktig förfrågan", "Sidan kunde inte ta emot det som skickades. Gå tillbaka och försök igen."),
+    403: ("Åtkomst nekad", "Du har inte behörighet att se den här sidan."),
+    404: ("Sidan finns inte", "Sidan du letar efter finns inte. Kontrollera adressen eller gå till startsidan."),
+    405: ("Felaktig förfrågan", "Sidan kan inte användas på det sättet."),
+    413: ("För stort", "Det du skickade är för stort."),
+    429: ("För många försök", "Du har gjort för många försök på kort tid. Vänta en stund och försök igen."),
+    500: ("Något gick fel", "Ett fel uppstod hos oss. Försök igen om en liten stund."),
+}
+
+
+def _page(code: int):
+    title, text = MESSAGES[code]
+    return render_template("errors/error.html", title=title, text=text, code=code), code
+
+
+def csrf_error(error: CSRFError):
+    """An expired or missing form token: keep quiz answers and send the learner back to the part."""
+    from learning.learn.views import PENDING_KEY, submitted_answers
+
+    if request.endpoint == "learn.submit":
+        part_url = url_for("learn.part", **request.view_args)
+        session[PENDING_KEY] = {"part": part_url, "answers": submitted_answers(request.form)}
+        flash("Din inloggning eller sidan hade gått ut innan du skickade in. Dina svar finns kvar: "
+              "kontrollera dem och skicka in igen.", "warning")
+        return redirect(part_url)
+    title = "Formuläret har gått ut"
+    text = "Sidan var öppen för länge eller din inloggning har gått ut. Ladda om sidan och försök igen."
+    return render_template("errors/error.html", title=title, text=text, code=400), 400
+
+
+def register(app: Flask) -> None:
+    """Attach the handlers to the app."""
+    for code in MESSAGES:
+        app.register_error_handler(code, lambda error, code=code: _page(code))
+    app.register_error_handler(CSRFError, csrf_error)

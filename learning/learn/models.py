@@ -1,0 +1,76 @@
+"""A learner's progress: parts opened, quiz attempts, passed parts and completed courses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learning.extensions import db
+from learning.timeutil import utcnow
+
+
+class PartView(db.Model):
+    """The first time a learner opened a part; makes the part 'in progress'."""
+
+    __tablename__ = "part_views"
+    __table_args__ = (UniqueConstraint("user_id", "content_file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    content_file_id: Mapped[int] = mapped_column(ForeignKey("content_files.id"))
+    first_viewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizAttempt(db.Model):
+    """One submitted quiz, with the answers chosen and the revision they were graded against."""
+
+    __tablename__ = "quiz_attempts"
+    # The token comes from the rendered form: a double click or a resubmitted page reuses it.
+    __table_args__ = (
+        UniqueConstraint("user_id", "token"),
+        Index("ix_quiz_attempts_user_file", "user_id", "content_file_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    content_file_id: Mapped[int] = mapped_column(ForeignKey("content_files.id"))
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    token: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict] = mapped_column(JSON)
+    correct_count: Mapped[int]
+    question_count: Mapped[int]
+    score: Mapped[int]
+    passed: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PartCompletion(db.Model):
+    """A learner passed a part; exactly once per learner and part."""
+
+    __tablename__ = "part_completions"
+    __table_args__ = (UniqueConstraint("user_id", "content_file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    content_file_id: Mapped[int] = mapped_column(ForeignKey("content_files.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"))
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CourseCompletion(db.Model):
+    """A learner passed every required part; carries the certificate's verification code."""
+
+    __tablename__ = "course_completions"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    # Where the learner belonged when they completed: reports count them there.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    org_role: Mapped[str] = mapped_column(String(20))
+    verification_code: Mapped[str] = mapped_column(String(20), unique=True)
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,199 @@
+"""Taking the course: grading quizzes on the server, recording progress exactly once."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from learning.accounts.models import User
+from learning.content.parsing import Document
+from learning.content.services import PublishedCourse, PublishedPart
+from learning.extensions import db
+from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAttempt
+
+TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
+STATUS_LABELS = {NOT_STARTED: "Inte påbörjad", IN_PROGRESS: "Påbörjad", PASSED: "Godkänd"}
+
+
+class QuizInputError(ValueError):
+    """A quiz submission that cannot be graded; the message is for the learner."""
+
+
+@dataclass(frozen=True)
+class Grading:
+    """The outcome of grading one set of answers."""
+
+    answers: dict[str, list[str]]
+    correct: dict[str, bool]
+    score: int
+    passed: bool
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """Where a learner stands in a course."""
+
+    statuses: dict[str, str]
+    passed: int
+    required: int
+    completion: CourseCompletion | None
+
+    @property
+    def percent(self) -> int:
+        """Share of required parts passed."""
+        return round(100 * self.passed / self.required) if self.required else 0
+
+
+def new_attempt_token() -> str:
+    """A token that makes one rendered quiz form count as one attempt."""
+    return secrets.token_hex(16)
+
+
+def can_see(user: User, part: PublishedPart) -> bool:
+    """Sections with an audience are only for learners in those organisation roles."""
+    return not part.doc.audience or user.org_role in part.doc.audience or user.has_role("admin", "editor")
+
+
+def visible_parts(user: User, course: PublishedCourse) -> list[PublishedPart]:
+    """The parts this learner sees on the course page."""
+    return [p for p in course.parts if can_see(user, p)]
+
+
+def parse_answers(doc: Document, form: MultiDict) -> dict[str, list[str]]:
+    """Read the chosen options from a submitted form, refusing anything the quiz did not offer."""
+    questions = {q.id: q for q in doc.questions}
+    submitted = {key[2:] for key in form if key.startswith("q-")}
+    if submitted - questions.keys():
+        raise QuizInputError("Svaret innehåller frågor som inte hör till den här delen. Ladda om sidan och försök igen.")
+    answers: dict[str, list[str]] = {}
+    for qid, question in questions.items():
+        chosen = sorted(set(form.getlist(f"q-{qid}")))
+        valid = {o.id for o in question.options}
+        if any(c not in valid for c in chosen):
+            raise QuizInputError("Svaret innehåller ett alternativ som inte finns. Ladda om sidan och försök igen.")
+        if len(chosen) > 1 and not question.multiple:
+            raise QuizInputError("Välj bara ett svar på frågor med ett rätt svar.")
+        answers[qid] = chosen
+    missing = [i for i, q in enumerate(doc.questions, start=1) if not answers[q.id]]
+    if missing:
+        numbers = ", ".join(str(n) for n in missing)
+        raise QuizInputError(f"Svara på alla frågor innan du skickar in. Obesvarade frågor: {numbers}.")
+    return answers
+
+
+def grade(doc: Document, answers: dict[str, list[str]]) -> Grading:
+    """Score answers: a question is right when exactly the correct options are chosen."""
+    correct = {q.id: set(answers.get(q.id, [])) == q.correct_ids for q in doc.questions}
+    total = len(correct)
+    right = sum(correct.values())
+    return Grading(
+        answers=answers, correct=correct,
+        score=round(100 * right / total) if total else 0,
+        passed=total > 0 and 100 * right >= doc.pass_mark * total,
+    )
+
+
+def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, token: str, form: MultiDict) -> QuizAttempt:
+    """Grade and store an attempt; the same token twice returns the first attempt unchanged."""
+    if not TOKEN_RE.match(token or ""):
+        raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
+    existing = _attempt_by_token(user.id, token)
+    if existing is not None:
+        return existing
+    grading = grade(part.doc, parse_answers(part.doc, form))
+    attempt = QuizAttempt(
+        user_id=user.id, content_file_id=part.file_id, revision_id=part.revision_id, token=token,
+        answers=grading.answers, correct_count=sum(grading.correct.values()),
+        question_count=len(grading.correct), score=grading.score, passed=grading.passed,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # the same form arrived twice at once
+        return _attempt_by_token(user.id, token)
+    if grading.passed:
+        _insert_once(PartCompletion(
+            user_id=user.id, content_file_id=part.file_id, revision_id=part.revision_id, attempt_id=attempt.id,
+        ))
+        if progress(user, course).passed == len(course.required_parts):
+            _insert_once(CourseCompletion(
+                user_id=user.id, course_id=course.id, organisation_id=user.organisation_id,
+                org_role=user.org_role, verification_code=new_verification_code(),
+            ))
+    db.session.commit()
+    return attempt
+
+
+def new_verification_code() -> str:
+    """A code that is hard to guess and easy to read aloud (no 0/O or 1/I)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _insert_once(row) -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        pass  # already recorded: passing twice must not create a second row
+
+
+def _attempt_by_token(user_id: int, token: str) -> QuizAttempt | None:
+    return db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.token == token))
+
+
+def record_view(user: User, part: PublishedPart) -> None:
+    """Mark a part as opened, once."""
+    if db.session.scalar(select(PartView.id).filter_by(user_id=user.id, content_file_id=part.file_id)) is None:
+        _insert_once(PartView(user_id=user.id, content_file_id=part.file_id))
+        db.session.commit()
+
+
+def progress(user: User, course: PublishedCourse) -> CourseProgress:
+    """Status of every part for this learner, and the course completion if any."""
+    file_ids = [p.file_id for p in course.parts]
+    passed = set(db.session.scalars(
+        select(PartCompletion.content_file_id).where(
+            PartCompletion.user_id == user.id, PartCompletion.content_file_id.in_(file_ids))
+    ))
+    started = set(db.session.scalars(
+        select(PartView.content_file_id).where(PartView.user_id == user.id, PartView.content_file_id.in_(file_ids))
+    )) | set(db.session.scalars(
+        select(QuizAttempt.content_file_id).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.content_file_id.in_(file_ids))
+    ))
+    statuses = {
+        p.slug: PASSED if p.file_id in passed else IN_PROGRESS if p.file_id in started else NOT_STARTED
+        for p in course.parts
+    }
+    required = course.required_parts
+    return CourseProgress(
+        statuses=statuses,
+        passed=sum(statuses[p.slug] == PASSED for p in required),
+        required=len(required),
+        completion=course_completion(user.id, course.id),
+    )
+
+
+def course_completion(user_id: int, course_id: int) -> CourseCompletion | None:
+    """The learner's completion of a course, if they have one."""
+    return db.session.scalar(select(CourseCompletion).filter_by(user_id=user_id, course_id=course_id))
+
+
+def user_attempt(user: User, attempt_id: int) -> QuizAttempt | None:
+    """An attempt, only if it belongs to this learner."""
+    return db.session.scalar(select(QuizAttempt).filter_by(id=attempt_id, user_id=user.id))
+
+
+def attempts(user: User, file_id: int | None = None) -> list[QuizAttempt]:
+    """The learner's attempts, newest first, optionally for one part."""
+    query = select(QuizAttempt).where(QuizAttempt.user_id == user.id)
+    if file_id is not None:
+        query = query.where(QuizAttempt.content_file_id == file_id)
+    return list(db.session.scalars(query.order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())))

@@ -1,0 +1,117 @@
+"""The course pages: start page, parts, quizzes and quiz results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from learning.content.services import course_slugs, published_course, revision_document
+from learning.learn import services
+
+bp = Blueprint("learn", __name__)
+PENDING_KEY = "pending_answers"
+
+
+def _course_or_404(slug: str):
+    course = published_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _part_or_404(course, slug: str):
+    part = course.part(slug)
+    if part is None:
+        abort(404)
+    if not services.can_see(current_user, part):
+        abort(403)
+    return part
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The course list; with one course, its start page."""
+    slugs = course_slugs()
+    if len(slugs) == 1:
+        return redirect(url_for("learn.course", course_slug=slugs[0]))
+    courses = [c for c in (published_course(s) for s in slugs) if c]
+    return render_template("learn/index.html", courses=courses)
+
+
+@bp.get("/kurs/<course_slug>/")
+@login_required
+def course(course_slug: str):
+    """A course's start page with the learner's status per part."""
+    course = _course_or_404(course_slug)
+    return render_template(
+        "learn/course.html", course=course, parts=services.visible_parts(current_user, course),
+        progress=services.progress(current_user, course), labels=services.STATUS_LABELS,
+    )
+
+
+@bp.get("/kurs/<course_slug>/<part_slug>")
+@login_required
+def part(course_slug: str, part_slug: str):
+    """A part: its text, table of contents and quiz."""
+    course = _course_or_404(course_slug)
+    part = _part_or_404(course, part_slug)
+    services.record_view(current_user, part)
+    pending = session.pop(PENDING_KEY, None) or {}
+    answers = pending.get("answers", {}) if pending.get("part") == request.path else {}
+    return _render_part(course, part, answers)
+
+
+def _render_part(course, part, answers: dict, error: str | None = None, status: int = 200):
+    visible = services.visible_parts(current_user, course)
+    index = next(i for i, p in enumerate(visible) if p.slug == part.slug)
+    return render_template(
+        "learn/part.html", course=course, part=part, answers=answers, error=error,
+        previous=visible[index - 1] if index > 0 else None,
+        next=visible[index + 1] if index + 1 < len(visible) else None,
+        token=services.new_attempt_token(),
+        status=services.progress(current_user, course).statuses[part.slug], labels=services.STATUS_LABELS,
+    ), status
+
+
+@bp.post("/kurs/<course_slug>/<part_slug>/kunskapstest")
+@login_required
+def submit(course_slug: str, part_slug: str):
+    """Grade a quiz and show the result; a repeated submission shows the first result."""
+    course = _course_or_404(course_slug)
+    part = _part_or_404(course, part_slug)
+    try:
+        attempt = services.submit_quiz(current_user, course, part, request.form.get("token", ""), request.form)
+    except services.QuizInputError as exc:
+        return _render_part(course, part, submitted_answers(request.form), str(exc), 400)
+    return redirect(url_for("learn.result", course_slug=course.slug, part_slug=part.slug, attempt_id=attempt.id))
+
+
+def submitted_answers(form) -> dict[str, list[str]]:
+    """The options ticked in a quiz form, to show them again."""
+    return {key[2:]: form.getlist(key) for key in form if key.startswith("q-")}
+
+
+@bp.get("/kurs/<course_slug>/<part_slug>/resultat/<int:attempt_id>")
+@login_required
+def result(course_slug: str, part_slug: str, attempt_id: int):
+    """The result of one attempt, with the right answers and explanations."""
+    course = _course_or_404(course_slug)
+    part = _part_or_404(course, part_slug)
+    attempt = services.user_attempt(current_user, attempt_id)
+    if attempt is None or attempt.content_file_id != part.file_id:
+        abort(404)
+    doc = revision_document(attempt.revision_id)
+    progress = services.progress(current_user, course)
+    if progress.completion and attempt.passed:
+        flash("Grattis! Du har klarat alla delar och kan hämta ditt intyg.", "success")
+    return render_template(
+        "learn/result.html", course=course, part=part, attempt=attempt, doc=doc, progress=progress,
+        correct=services.grade(doc, attempt.answers).correct,
+        next=_next_unpassed(course, progress),
+    )
+
+
+def _next_unpassed(course, progress):
+    return next((p for p in services.visible_parts(current_user, course)
+                 if p.doc.required and progress.statuses[p.slug] != services.PASSED), None)

@@ -1,0 +1,1 @@
+"""Mina sidor: the learner's own progress, profile and data export."""

@@ -1,0 +1,39 @@
+"""Time in UTC for storage, Swedish formats in Europe/Stockholm for display."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+MONTHS = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def local(value: datetime) -> datetime:
+    """The value in Stockholm time; naive values (as SQLite returns them) are taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(STOCKHOLM)
+
+
+def format_date(value: datetime | None) -> str:
+    """'21 november 2026' in Stockholm time."""
+    if value is None:
+        return ""
+    value = local(value)
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """'21 november 2026 kl. 14.05' in Stockholm time."""
+    if value is None:
+        return ""
+    return f"{format_date(value)} kl. {local(value):%H.%M}"
