@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from learning.accounts.models import GENDERS, ORG_ROLES
 from learning.accounts.services import email_domain_allowed, organisations
 
 REQUIRED = "Fyll i fältet."
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _min_password(form, field) -> None:
@@ -24,17 +29,17 @@ class ProfileFields(FlaskForm):
 
     name = StringField("Namn", validators=[DataRequired(REQUIRED), Length(max=200, message="Högst 200 tecken.")])
     organisation = SelectField("Förvaltning", validators=[DataRequired("Välj din förvaltning.")])
-    org_role = SelectField("Roll i organisationen", choices=list(ORG_ROLES.items()),
+    org_role = SelectField("Roll i organisationen", choices=choices(ORG_ROLES.items()),
                            validators=[DataRequired("Välj din roll.")])
     gender = SelectField(
         "Kön (frivilligt, används bara för jämställdhetsstatistik)",
-        choices=[("", "Inget svar"), *GENDERS.items()],
+        choices=choices([("", "Inget svar"), *GENDERS.items()]),
         validate_choice=True,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = [("", "Välj förvaltning")] + [(o.code, o.name) for o in organisations()]
+        self.organisation.choices = choices([("", "Välj förvaltning")] + [(o.code, o.name) for o in organisations()])
 
 
 class SignUpForm(ProfileFields):

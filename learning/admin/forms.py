@@ -6,13 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from learning.accounts.forms import choices
 from learning.accounts.models import PLATFORM_ROLES
 
 
 class RolesForm(FlaskForm):
     """A user's platform role and HR scopes."""
 
-    role = SelectField("Behörighet", choices=list(PLATFORM_ROLES.items()))
+    role = SelectField("Behörighet", choices=choices(PLATFORM_ROLES.items()))
     scopes = SelectMultipleField(
         "Förvaltningar som HR-rollen omfattar",
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from learning.accounts import services as accounts
 from learning.accounts.models import ORG_ROLES, PLATFORM_ROLES
+from learning.accounts.forms import choices
 from learning.admin.forms import RolesForm
 from learning.extensions import db
 
@@ -43,7 +44,7 @@ def user(user_id: int):
     """Set one user's role and HR scopes."""
     person = db.get_or_404(accounts.User, user_id)
     form = RolesForm()
-    form.scopes.choices = [(o.code, o.name) for o in accounts.organisations()]
+    form.scopes.choices = choices((o.code, o.name) for o in accounts.organisations())
     if form.validate_on_submit():
         try:
             accounts.set_roles(person.id, form.role.data, form.scopes.data or [])
