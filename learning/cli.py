@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from learning.accounts import services as accounts
 from learning.content import services as content
@@ -14,6 +15,7 @@ from learning.content.checks import check_tree
 
 
 @click.command("check-content")
+@with_appcontext
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def check_content(path: Path | None) -> None:
     """Check course Markdown; exits non-zero on errors or placeholders left in."""
@@ -28,6 +30,7 @@ def check_content(path: Path | None) -> None:
 
 
 @click.command("import-content")
+@with_appcontext
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def import_content(path: Path | None) -> None:
     """Store changed course files as new revisions (unchanged files are skipped)."""
@@ -47,6 +50,7 @@ def _import(root: Path) -> None:
 
 
 @click.command("bootstrap")
+@with_appcontext
 def bootstrap() -> None:
     """Prepare a migrated database: organisation list, course content, first admin account."""
     accounts.sync_organisations(accounts.load_organisation_file(Path(current_app.config["ORGANISATIONS_FILE"])))
@@ -58,6 +62,7 @@ def bootstrap() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

@@ -134,15 +134,25 @@ def _split_front_matter(text: str, problems: list[Problem]) -> tuple[dict | None
         return None, "", 1
     try:
         post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problems.append(Problem(line, "Huvudet går inte att läsa: kontrollera kolon och citattecken."))
+    except yaml.YAMLError:
+        problems.append(Problem(_yaml_error_line(lines[1:end]), "Huvudet går inte att läsa: kontrollera kolon och citattecken."))
         return None, "", 1
     if not isinstance(post.metadata, dict):
         problems.append(Problem(2, "Huvudet ska bestå av rader på formen 'nyckel: värde'."))
         return None, "", 1
     return post.metadata, "\n".join(lines[end + 1:]), end + 2
+
+
+def _yaml_error_line(header: list[str]) -> int:
+    """The file line of a YAML error in the header (which starts on line 2)."""
+    try:
+        yaml.safe_load("\n".join(header))
+    except yaml.YAMLError as exc:
+        # The context mark points at an unclosed bracket or quote, where the mistake was made.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        if mark is not None:
+            return mark.line + 2
+    return 1
 
 
 def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> dict:

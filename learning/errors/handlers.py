@@ -28,8 +28,8 @@ def csrf_error(error: CSRFError):
     if request.endpoint == "learn.submit":
         part_url = url_for("learn.part", **request.view_args)
         session[PENDING_KEY] = {"part": part_url, "answers": submitted_answers(request.form)}
-        flash("Din inloggning eller sidan hade gått ut innan du skickade in. Dina svar finns kvar: "
-              "kontrollera dem och skicka in igen.", "warning")
+        flash("Din inloggning eller sidan hade gått ut innan du skickade in, så svaren rättades inte. "
+              "Dina svar är sparade.", "warning")
         return redirect(part_url)
     title = "Formuläret har gått ut"
     text = "Sidan var öppen för länge eller din inloggning har gått ut. Ladda om sidan och försök igen."

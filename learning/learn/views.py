@@ -59,14 +59,14 @@ def part(course_slug: str, part_slug: str):
     services.record_view(current_user, part)
     pending = session.pop(PENDING_KEY, None) or {}
     answers = pending.get("answers", {}) if pending.get("part") == request.path else {}
-    return _render_part(course, part, answers)
+    return _render_part(course, part, answers, restored=bool(answers))
 
 
-def _render_part(course, part, answers: dict, error: str | None = None, status: int = 200):
+def _render_part(course, part, answers: dict, error: str | None = None, status: int = 200, restored=False):
     visible = services.visible_parts(current_user, course)
     index = next(i for i, p in enumerate(visible) if p.slug == part.slug)
     return render_template(
-        "learn/part.html", course=course, part=part, answers=answers, error=error,
+        "learn/part.html", course=course, part=part, answers=answers, error=error, restored=restored,
         previous=visible[index - 1] if index > 0 else None,
         next=visible[index + 1] if index + 1 < len(visible) else None,
         token=services.new_attempt_token(),
