@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -19,20 +20,36 @@ def _postgres_admin_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A database that exists only for this test run, dropped at the end."""
+@contextmanager
+def throwaway_database(folder):
+    """A database that exists only inside the block: SQLite in folder, or PostgreSQL if DATABASE_URL says so."""
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{folder / 'test.db'}"
         return
     name = f"learning_test_{uuid.uuid4().hex[:10]}"
     admin = _postgres_admin_url(normalise_database_url(base))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield normalise_database_url(make_url(normalise_database_url(base)).set(database=name).render_as_string(hide_password=False))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield make_url(normalise_database_url(base)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The database for this test run."""
+    with throwaway_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database of its own for one test, with no tables."""
+    with throwaway_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

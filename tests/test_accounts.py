@@ -1,0 +1,190 @@
+"""Sign-up, sign-in, throttling, roles and the pages that need a login."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from learning import create_app
+from learning.accounts.models import User
+from learning.extensions import db
+from tests.helpers import PASSWORD, app_config, csrf_token, login, make_user
+
+SIGNUP = {
+    "name": "Erik Berg", "email": "erik.berg@malmo.se", "password": "ett-långt-lösen", "confirm": "ett-långt-lösen",
+    "organisation": "kul", "org_role": "medarbetare", "gender": "",
+}
+PUBLIC = {"accounts.login", "accounts.signup", "certificates.lookup", "certificates.verify", "static"}
+
+
+def _users(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(User.id)))
+
+
+def _signup(client, **changes):
+    return client.post("/registrera", data={**SIGNUP, **changes, "csrf_token": csrf_token(client, "/registrera")})
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"email": "erik@gmail.com"}, "Använd din e-postadress i tjänsten (@malmo.se)."),
+    ({"email": "inte-en-adress"}, "Skriv en giltig e-postadress."),
+    ({"password": "kort", "confirm": "kort"}, "Lösenordet måste ha minst 10 tecken."),
+    ({"confirm": "något-annat-1"}, "Lösenorden är inte likadana."),
+    ({"organisation": "finns-inte"}, "Not a valid choice"),
+    ({"organisation": ""}, "Välj din förvaltning."),
+    ({"name": ""}, "Fyll i fältet."),
+])
+def test_signup_refuses_bad_input_with_a_message(app, client, changes, message):
+    response = _signup(client, **changes)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _users(app) == 0
+
+
+def test_signup_refuses_a_taken_address_in_any_case(app, client):
+    make_user(app, "erik.berg@malmo.se")
+    response = _signup(client, email="Erik.Berg@MALMO.se")
+    assert response.status_code == 400
+    assert "Det finns redan ett konto med den e-postadressen" in response.get_data(as_text=True)
+    assert _users(app) == 1
+
+
+def test_signup_stores_the_profile(app, client):
+    assert _signup(client, gender="man", org_role="chef").status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.email, user.organisation.code, user.org_role, user.gender, user.role) == (
+            "erik.berg@malmo.se", "kul", "chef", "man", "learner")
+        assert PASSWORD not in user.password_hash and user.password_hash.startswith("$argon2")
+
+
+def test_wrong_password_is_refused(app, client):
+    make_user(app)
+    response = login(client, password="fel-lösenord")
+    assert response.status_code == 400
+    assert "Fel e-postadress eller lösenord." in response.get_data(as_text=True)
+
+
+def test_sign_in_is_throttled_per_account(app, client):
+    make_user(app)
+    for _ in range(5):
+        assert login(client, password="fel-lösenord").status_code == 400
+    blocked = login(client)  # even the right password waits now
+    assert blocked.status_code == 429
+    assert "För många försök" in blocked.get_data(as_text=True)
+
+
+def test_successful_sign_ins_do_not_count_towards_the_limit(app):
+    make_user(app)
+    for _ in range(7):
+        client = app.test_client()
+        assert login(client).status_code == 302
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/mina-sidor/", "/mina-sidor/"),
+    ("https://evil.example/", "/"),
+    ("//evil.example/", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_next_only_redirects_within_the_site(app, client, target, expected):
+    make_user(app)
+    token = csrf_token(client, "/logga-in")
+    response = client.post(f"/logga-in?next={target}", data={
+        "csrf_token": token, "email": "anna.andersson@malmo.se", "password": PASSWORD})
+    assert response.headers["Location"] == expected
+
+
+def test_forms_without_csrf_token_are_refused(app, client):
+    make_user(app)
+    response = client.post("/logga-in", data={"email": "anna.andersson@malmo.se", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Formuläret har gått ut" in response.get_data(as_text=True)
+
+
+def test_every_page_but_the_public_ones_needs_a_login(app, client):
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        url = re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "x", rule.rule)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        if method == "POST":
+            assert response.status_code in (302, 400), rule.rule  # CSRF refuses before anything runs
+        else:
+            assert response.status_code == 302 and "/logga-in" in response.headers["Location"], rule.rule
+        checked += 1
+    assert checked >= 8
+
+
+def test_cookies_are_secure_by_default(database_url):
+    app = create_app({**app_config(database_url), "SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
+    defaults = create_app({k: v for k, v in app_config(database_url).items() if "COOKIE" not in k})
+    assert defaults.config["SESSION_COOKIE_SECURE"] is True
+    assert defaults.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/logga-in")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert '<html lang="sv">' in response.get_data(as_text=True)
+
+
+def test_bootstrap_creates_one_admin_who_must_change_password(app, runner):
+    first = runner.invoke(args=["bootstrap"])
+    assert first.exit_code == 0, first.output
+    password = re.search(r"Engångslösenord \(byts vid första inloggningen\): (\S+)", first.output).group(1)
+    second = runner.invoke(args=["bootstrap"])
+    assert "Engångslösenord" not in second.output
+    assert "0 nya versioner" in second.output
+    assert _users(app) == 1
+
+    client = app.test_client()
+    assert login(client, "admin@malmo.se", password).status_code == 302
+    forced = client.get("/kurs/grundkurs/")
+    assert forced.status_code == 302 and forced.headers["Location"] == "/byt-losenord"
+    response = client.post("/byt-losenord", data={
+        "csrf_token": csrf_token(client, "/byt-losenord"), "current": password,
+        "password": "ett-eget-lösenord", "confirm": "ett-eget-lösenord"})
+    assert response.status_code == 302
+    assert client.get("/kurs/grundkurs/").status_code == 200
+    assert client.get("/admin/anvandare").status_code == 200
+
+
+def test_create_user_command(app, runner):
+    result = runner.invoke(args=["create-user", "--email", "hr@malmo.se", "--name", "Hanna HR",
+                                 "--password", "ett-långt-lösen", "--organisation", "fsk", "--role", "hr"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["create-user", "--email", "HR@malmo.se", "--name", "X", "--password", "ett-långt-lösen"])
+    assert again.exit_code != 0 and "Det finns redan ett konto" in again.output
+    assert _users(app) == 1
+
+
+def test_admin_sets_roles_and_hr_scopes(app, client):
+    make_user(app, "admin@malmo.se", role="admin")
+    target = make_user(app, "hr@malmo.se", name="Hanna HR")
+    login(client, "admin@malmo.se")
+    assert "Hanna HR" in client.get("/admin/anvandare?q=hanna").get_data(as_text=True)
+    url = f"/admin/anvandare/{target}"
+    refused = client.post(url, data={"csrf_token": csrf_token(client, url), "role": "hr"})
+    assert refused.status_code == 400
+    assert "En HR-roll behöver minst en förvaltning." in refused.get_data(as_text=True)
+    saved = client.post(url, data={"csrf_token": csrf_token(client, url), "role": "hr", "scopes": ["fsk", "gsf"]})
+    assert saved.status_code == 302
+    client.post(url, data={"csrf_token": csrf_token(client, url), "role": "hr", "scopes": ["gsf", "kul"]})
+    with app.app_context():
+        user = db.session.get(User, target)
+        assert user.role == "hr"
+        assert sorted(s.organisation.code for s in user.hr_scopes) == ["gsf", "kul"]
+
+
+def test_learners_cannot_reach_admin_pages(app, client, learner):
+    assert client.get("/admin/anvandare").status_code == 403
+    assert client.get(f"/admin/anvandare/{learner}").status_code == 403
