@@ -54,16 +54,9 @@ class Question:
     options: tuple[Option, ...]
     explanation_html: str
     line: int
-
-    @property
-    def multiple(self) -> bool:
-        """True when the learner must tick every correct option."""
-        return sum(o.correct for o in self.options) > 1
-
-    @property
-    def correct_ids(self) -> frozenset[str]:
-        """The ids of the correct options."""
-        return frozenset(o.id for o in self.options if o.correct)
+    # Derived from options at parse time; templates read them many times per page.
+    correct_ids: frozenset[str] = frozenset()
+    multiple: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,13 +241,12 @@ def _parse_quiz(lines: list[str], start: int, problems: list[Problem]) -> tuple[
         if qid in seen:
             problems.append(Problem(line, "Samma fråga finns två gånger i kunskapstestet."))
         seen.add(qid)
+        built = tuple(Option(str(i), render_inline(text), correct) for i, (text, correct) in enumerate(options, start=1))
+        correct_ids = frozenset(o.id for o in built if o.correct)
         questions.append(Question(
-            id=qid, text=current["text"], html=render_inline(current["text"]),
-            options=tuple(
-                Option(str(i), render_inline(text), correct)
-                for i, (text, correct) in enumerate(options, start=1)
-            ),
+            id=qid, text=current["text"], html=render_inline(current["text"]), options=built,
             explanation_html=render_inline(" ".join(current["explanation"])), line=line,
+            correct_ids=correct_ids, multiple=len(correct_ids) > 1,
         ))
 
     in_explanation = False

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -140,8 +141,30 @@ class _DocumentCache:
 _cache = _DocumentCache()
 
 
+def content_version() -> int:
+    """Changes whenever anything is published: revision ids only grow."""
+    return db.session.scalar(_VERSION_QUERY) or 0
+
+
+_VERSION_QUERY = select(func.max(Revision.id))
+
+
 def published_course(slug: str) -> PublishedCourse | None:
-    """The course as learners see it now, or None if it has not been imported."""
+    """The course as learners see it now, or None if it has not been imported.
+
+    Built once per app and content version: one cheap query per request tells whether anything was
+    published since, so every process serves a new revision on its next request.
+    """
+    cache: dict = current_app.extensions.setdefault("published_courses", {})
+    key = (slug, content_version())
+    if key not in cache:
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = _load_published_course(slug)
+    return cache[key]
+
+
+def _load_published_course(slug: str) -> PublishedCourse | None:
     newest = (
         select(Revision.content_file_id, func.max(Revision.number).label("number"))
         .group_by(Revision.content_file_id)

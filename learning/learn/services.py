@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -148,11 +148,22 @@ def _attempt_by_token(user_id: int, token: str) -> QuizAttempt | None:
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.token == token))
 
 
-def record_view(user: User, part: PublishedPart) -> None:
-    """Mark a part as opened, once."""
-    if db.session.scalar(select(PartView.id).filter_by(user_id=user.id, content_file_id=part.file_id)) is None:
+# Built once: the part page runs this on every request, and building the statement costs more than running it.
+_PART_STATE = select(
+    select(PartCompletion.id).where(PartCompletion.user_id == bindparam("user_id"),
+                                    PartCompletion.content_file_id == bindparam("file_id")).exists(),
+    select(PartView.id).where(PartView.user_id == bindparam("user_id"),
+                              PartView.content_file_id == bindparam("file_id")).exists(),
+)
+
+
+def open_part(user: User, part: PublishedPart) -> str:
+    """Record that the learner opened the part (once) and return its status, in one query."""
+    passed, viewed = db.session.execute(_PART_STATE, {"user_id": user.id, "file_id": part.file_id}).one()
+    if not viewed:
         _insert_once(PartView(user_id=user.id, content_file_id=part.file_id))
         db.session.commit()
+    return PASSED if passed else IN_PROGRESS
 
 
 def progress(user: User, course: PublishedCourse) -> CourseProgress:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from learning.content.services import course_slugs, published_course, revision_document
@@ -56,22 +57,37 @@ def part(course_slug: str, part_slug: str):
     """A part: its text, table of contents and quiz."""
     course = _course_or_404(course_slug)
     part = _part_or_404(course, part_slug)
-    services.record_view(current_user, part)
-    pending = session.pop(PENDING_KEY, None) or {}
-    answers = pending.get("answers", {}) if pending.get("part") == request.path else {}
-    return _render_part(course, part, answers, restored=bool(answers))
+    status = services.open_part(current_user, part)
+    pending = session.pop(PENDING_KEY, None) if PENDING_KEY in session else None
+    answers = pending.get("answers", {}) if pending and pending.get("part") == request.path else {}
+    return _render_part(course, part, status, answers, restored=bool(answers))
 
 
-def _render_part(course, part, answers: dict, error: str | None = None, status: int = 200, restored=False):
+def _fragment(name: str, part, answers: dict | None = None) -> Markup:
+    """A piece of the part page rendered once per revision (unless it shows a learner's answers)."""
+    cache: dict = current_app.extensions.setdefault("part_fragments", {})
+    key = (name, part.revision_id)
+    if answers or key not in cache:
+        html = Markup(render_template(f"learn/_{name}.html", part=part, answers=answers or {}))
+        if answers:
+            return html
+        if len(cache) > 256:
+            cache.clear()
+        cache[key] = html
+    return cache[key]
+
+
+def _render_part(course, part, status: str, answers: dict, error: str | None = None, code: int = 200,
+                 restored: bool = False):
     visible = services.visible_parts(current_user, course)
     index = next(i for i, p in enumerate(visible) if p.slug == part.slug)
     return render_template(
-        "learn/part.html", course=course, part=part, answers=answers, error=error, restored=restored,
+        "learn/part.html", course=course, part=part, error=error, restored=restored,
+        article=_fragment("article", part), questions=_fragment("questions", part, answers),
         previous=visible[index - 1] if index > 0 else None,
         next=visible[index + 1] if index + 1 < len(visible) else None,
-        token=services.new_attempt_token(),
-        status=services.progress(current_user, course).statuses[part.slug], labels=services.STATUS_LABELS,
-    ), status
+        token=services.new_attempt_token(), status=status, labels=services.STATUS_LABELS,
+    ), code
 
 
 @bp.post("/kurs/<course_slug>/<part_slug>/kunskapstest")
@@ -83,7 +99,8 @@ def submit(course_slug: str, part_slug: str):
     try:
         attempt = services.submit_quiz(current_user, course, part, request.form.get("token", ""), request.form)
     except services.QuizInputError as exc:
-        return _render_part(course, part, submitted_answers(request.form), str(exc), 400)
+        status = services.open_part(current_user, part)
+        return _render_part(course, part, status, submitted_answers(request.form), str(exc), 400)
     return redirect(url_for("learn.result", course_slug=course.slug, part_slug=part.slug, attempt_id=attempt.id))
 
 
