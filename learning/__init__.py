@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     from learning.accounts.models import User
     from learning.content import models as _content  # noqa: F401  (tables for migrations)
     from learning.learn import models as _learn  # noqa: F401
+    from learning.survey import models as _survey  # noqa: F401
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -83,8 +84,9 @@ def register_blueprints(app: Flask) -> None:
     from learning.certificates.views import bp as certificates_bp
     from learning.learn.views import bp as learn_bp
     from learning.mypages.views import bp as mypages_bp
+    from learning.survey.views import bp as survey_bp
 
-    for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp):
+    for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp):
         app.register_blueprint(bp)
 
 

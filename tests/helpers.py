@@ -25,6 +25,7 @@ def app_config(database_url: str, **extra) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "CHECK_CONTENT_ON_START": False,
+        "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
         **extra,
     }
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from argon2 import PasswordHasher
+from flask import current_app
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, HrScope, Organisation, User
 from learning.extensions import db
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+def _hasher() -> PasswordHasher:
+    """The app's Argon2 hasher; its cost comes from config (tests use a cheap one)."""
+    hasher = current_app.extensions.get("password_hasher")
+    if hasher is None:
+        hasher = PasswordHasher(**current_app.config["PASSWORD_HASH_PARAMS"])
+        current_app.extensions["password_hasher"] = hasher
+        # Verified against when the e-mail is unknown, so a wrong address costs as much as a wrong password.
+        current_app.extensions["dummy_hash"] = hasher.hash(secrets.token_hex(16))
+    return hasher
 
 
 class AccountError(ValueError):
@@ -61,7 +68,7 @@ def create_user(new: NewUser) -> User:
         if organisation is None:
             raise AccountError("Välj en förvaltning i listan.")
     user = User(
-        email=normalise_email(new.email), name=new.name.strip(), password_hash=_hasher.hash(new.password),
+        email=normalise_email(new.email), name=new.name.strip(), password_hash=_hasher().hash(new.password),
         organisation=organisation, org_role=new.org_role, gender=new.gender, role=new.role,
         must_change_password=new.must_change_password,
     )
@@ -78,13 +85,13 @@ def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None; rehashes outdated password hashes."""
     user = db.session.scalar(select(User).filter_by(email=normalise_email(email)))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher().verify(user.password_hash if user else current_app.extensions["dummy_hash"], password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or user.disabled:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
         db.session.commit()
     return user
 
@@ -92,12 +99,12 @@ def authenticate(email: str, password: str) -> User | None:
 def change_password(user: User, current: str, new: str) -> None:
     """Set a new password after checking the current one."""
     try:
-        _hasher.verify(user.password_hash, current)
+        _hasher().verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise AccountError("Det nuvarande lösenordet stämmer inte.") from None
     if current == new:
         raise AccountError("Välj ett nytt lösenord som skiljer sig från det gamla.")
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = _hasher().hash(new)
     user.must_change_password = False
     db.session.commit()
 

@@ -9,6 +9,7 @@ from learning.certificates import services
 from learning.content.services import published_course
 from learning.extensions import limiter
 from learning.learn.services import course_completion, progress
+from learning.survey import services as survey
 
 bp = Blueprint("certificates", __name__)
 
@@ -26,7 +27,7 @@ def mine(course_slug: str):
                                progress=progress(current_user, course)), 403
     verify_url = url_for("certificates.verify", code=completion.verification_code, _external=True)
     return render_template("certificates/certificate.html", course=course, completion=completion,
-                           verify_url=verify_url)
+                           verify_url=verify_url, survey=survey.status(current_user, course))
 
 
 @bp.get("/intyg/")

@@ -10,12 +10,13 @@ import frontmatter
 import yaml
 
 from learning.content.rendering import PLACEHOLDER_RE, TocEntry, render_block, render_inline
+from learning.content.survey_items import SurveyItem, parse_survey
 
 QUIZ_HEADING = "Kunskapstest"
 MIN_QUESTIONS = 5
 ORG_ROLE_AUDIENCES = {"medarbetare", "chef", "hr"}
 PART_KEYS = {"title", "order", "estimated_minutes", "pass_mark", "required", "audience"}
-COURSE_KEYS = {"title", "summary"}
+COURSE_KEYS = {"title", "summary", "survey"}
 
 _QUIZ_START = re.compile(rf"^##\s+{QUIZ_HEADING}\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -73,6 +74,7 @@ class Document:
     body_html: str = ""
     toc: tuple[TocEntry, ...] = ()
     questions: tuple[Question, ...] = ()
+    survey: tuple[SurveyItem, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -161,6 +163,8 @@ def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> di
         fields["title"] = title.strip()
     if course_file:
         fields["summary"] = str(meta.get("summary") or "")
+        fields["survey"], survey_errors = parse_survey(meta.get("survey"))
+        problems.extend(Problem(2, message) for message in survey_errors)
         return fields
     for key, label, low, high, default in (
         ("order", "ordningsnummer", 1, 99, None),

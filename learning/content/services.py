@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from learning.content.checks import COURSE_FILE, FileProblem, check_tree, content_files, course_dirs
 from learning.content.models import ContentFile, Course, Revision
 from learning.content.parsing import Document, parse
+from learning.content.survey_items import DEFAULT_SURVEY
 from learning.extensions import db
 
 
@@ -46,6 +47,7 @@ class PublishedCourse:
     summary: str
     intro_html: str
     parts: tuple[PublishedPart, ...]
+    survey: tuple = ()
 
     @property
     def required_parts(self) -> list[PublishedPart]:
@@ -194,6 +196,7 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         summary=course_doc.summary if course_doc else "",
         intro_html=course_doc.body_html if course_doc else "",
         parts=tuple(parts),
+        survey=course_doc.survey if course_doc else DEFAULT_SURVEY,
     )
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from learning.content.services import course_slugs, published_course, revision_document
 from learning.learn import services
+from learning.survey import services as survey
 
 bp = Blueprint("learn", __name__)
 PENDING_KEY = "pending_answers"
@@ -125,6 +126,7 @@ def result(course_slug: str, part_slug: str, attempt_id: int):
     return render_template(
         "learn/result.html", course=course, part=part, attempt=attempt, doc=doc, progress=progress,
         correct=services.grade(doc, attempt.answers).correct,
+        survey=survey.status(current_user, course) if progress.completion else None,
         next=_next_unpassed(course, progress),
     )
 

@@ -12,6 +12,7 @@ from learning.accounts.services import AccountError, update_profile
 from learning.content.services import course_slugs, published_course
 from learning.learn import services as learn
 from learning.mypages.services import personal_data
+from learning.survey import services as survey
 
 bp = Blueprint("mypages", __name__, url_prefix="/mina-sidor")
 
@@ -42,6 +43,7 @@ def index():
         overview.append({
             "course": course,
             "progress": learn.progress(current_user, course),
+            "survey": survey.status(current_user, course),
             "parts": learn.visible_parts(current_user, course),
             "attempts": [(a, titles.get(a.content_file_id, "")) for a in learn.attempts(current_user)
                          if a.content_file_id in titles],

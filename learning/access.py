@@ -1,0 +1,40 @@
+"""Who may see which förvaltningar in reports: enforced in every report query through a scope."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from learning.accounts.models import Organisation, User
+from learning.extensions import db
+
+Scope = frozenset[int] | None  # None: the whole organisation
+
+
+def report_scope(user: User) -> Scope:
+    """Coordinators and admins see everything; HR their förvaltningar; everyone else gets 403."""
+    if user.has_role("coordinator"):
+        return None
+    if user.role == "hr":
+        return frozenset(s.organisation_id for s in user.hr_scopes)
+    abort(403)
+
+
+def narrow(scope: Scope, organisation_code: str | None) -> tuple[Scope, Organisation | None]:
+    """Limit a scope to one förvaltning chosen by code; 403 if it lies outside the user's scope."""
+    if not organisation_code:
+        return scope, None
+    organisation = db.session.scalar(select(Organisation).filter_by(code=organisation_code))
+    if organisation is None:
+        abort(404)
+    if scope is not None and organisation.id not in scope:
+        abort(403)
+    return frozenset({organisation.id}), organisation
+
+
+def visible_organisations(scope: Scope) -> list[Organisation]:
+    """The förvaltningar a user may pick from."""
+    query = select(Organisation).order_by(Organisation.name)
+    if scope is not None:
+        query = query.where(Organisation.id.in_(scope))
+    return list(db.session.scalars(query))

@@ -1,0 +1,1 @@
+"""The anonymous evaluation survey: answering, results with small-group protection, free text."""

@@ -1,0 +1,306 @@
+"""Survey results as SQL aggregates, with small groups hidden; free text, themes and redaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, case, func, select
+
+from learning.accounts.models import GENDERS, ORG_ROLES, Organisation, User
+from learning.content.survey_items import SCALE, TEXT
+from learning.extensions import db
+from learning.learn.models import CourseCompletion
+from learning.privacy import K, suppress
+from learning.survey.models import SurveyAnswer, SurveyAnswerTheme, SurveyItem, SurveyResponse, SurveyTheme
+from learning.timeutil import STOCKHOLM
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+REDACTED = "[borttaget]"
+DIMENSIONS = {"organisation": "Förvaltning", "org_role": "Roll", "gender": "Kön"}
+
+
+class ResultsError(ValueError):
+    """A results request that cannot be answered; the message is for the reader."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of whole months, 'YYYY-MM' to 'YYYY-MM' inclusive, in Stockholm time."""
+
+    start: str
+    end: str
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period as [start, end) instants, for timestamps."""
+        year, month = int(self.end[:4]), int(self.end[5:])
+        after = (year + month // 12, month % 12 + 1)
+        start = datetime(int(self.start[:4]), int(self.start[5:]), 1, tzinfo=STOCKHOLM)
+        end = datetime(after[0], after[1], 1, tzinfo=STOCKHOLM)
+        # Stored timestamps are UTC; SQLite compares them as text, so the bounds must be UTC too.
+        return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def parse_period(start: str | None, end: str | None, default_end: str) -> Period:
+    """A period from 'YYYY-MM' strings; missing ends mean from the beginning and up to now."""
+    start = (start or "2000-01").strip()
+    end = (end or default_end).strip()
+    for value in (start, end):
+        if not _MONTH.match(value):
+            raise ResultsError(f"”{value[:20]}” är inte en månad. Skriv till exempel 2026-11.")
+    if start > end:
+        raise ResultsError("Perioden börjar efter att den slutar.")
+    return Period(start, end)
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """One 1-5 item in one group."""
+
+    n: int
+    total: int
+    distribution: tuple[int, int, int, int, int]
+
+    @property
+    def mean(self) -> Decimal | None:
+        """Mean to two decimals, rounded half up."""
+        return (Decimal(self.total) / Decimal(self.n)).quantize(Decimal("0.01"), ROUND_HALF_UP) if self.n else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A group (or the total) in a breakdown; `hidden` means 'för få svar'."""
+
+    key: object
+    label: str
+    responses: int
+    completions: int
+    items: dict[int, ItemStats] = field(default_factory=dict)
+    hidden: bool = False
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Response rate in percent (responses / learners who completed), one decimal."""
+        if not self.completions:
+            return None
+        return (Decimal(100 * self.responses) / Decimal(self.completions)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Results per group and in total, with the items they concern."""
+
+    dimension: str
+    items: list[SurveyItem]
+    rows: list[Row]
+    total: Row
+
+
+def _filters(course_id: int, period: Period, scope: frozenset[int] | None) -> list:
+    conditions = [SurveyResponse.course_id == course_id, SurveyResponse.month.between(period.start, period.end)]
+    if scope is not None:
+        conditions.append(SurveyResponse.organisation_id.in_(scope))
+    return conditions
+
+
+def _group_column(dimension: str):
+    return {"organisation": SurveyResponse.organisation_id, "org_role": SurveyResponse.org_role,
+            "gender": SurveyResponse.gender}[dimension]
+
+
+def _completions(course_id: int, period: Period, scope: frozenset[int] | None, dimension: str) -> dict:
+    start, end = period.bounds()
+    column = {"organisation": CourseCompletion.organisation_id, "org_role": CourseCompletion.org_role,
+              "gender": User.gender}[dimension]
+    query = (select(column, func.count(CourseCompletion.id)).join(User, User.id == CourseCompletion.user_id)
+             .where(CourseCompletion.course_id == course_id, CourseCompletion.completed_at >= start,
+                    CourseCompletion.completed_at < end).group_by(column))
+    if scope is not None:
+        query = query.where(CourseCompletion.organisation_id.in_(scope))
+    return dict(db.session.execute(query).all())
+
+
+def _labels(dimension: str, keys) -> dict:
+    if dimension == "organisation":
+        names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
+        return {k: names.get(k, "Okänd förvaltning") for k in keys}
+    labels = ORG_ROLES if dimension == "org_role" else GENDERS
+    return {k: labels.get(k, "Ej angivet") for k in keys}
+
+
+def scale_items(course_id: int, period: Period, scope: frozenset[int] | None, current_ids: list[int]) -> list[SurveyItem]:
+    """The current 1-5 items, then any earlier wording that has answers in the period."""
+    answered = set(db.session.scalars(
+        select(SurveyAnswer.item_id).join(SurveyResponse).where(*_filters(course_id, period, scope)).distinct()))
+    rows = db.session.scalars(select(SurveyItem).where(SurveyItem.course_id == course_id, SurveyItem.kind == SCALE,
+                                                       SurveyItem.id.in_(answered | set(current_ids))))
+    return sorted(rows, key=lambda i: (i.id not in current_ids, current_ids.index(i.id) if i.id in current_ids else i.id))
+
+
+def breakdown(course_id: int, period: Period, scope: frozenset[int] | None, dimension: str,
+              current_ids: list[int]) -> Breakdown:
+    """Responses, response rate and per-item statistics per group, all aggregated in SQL."""
+    group = _group_column(dimension)
+    conditions = _filters(course_id, period, scope)
+    responses = dict(db.session.execute(
+        select(group, func.count(SurveyResponse.id)).where(*conditions).group_by(group)).all())
+    score = SurveyAnswer.score
+    stats_rows = db.session.execute(
+        select(group, SurveyAnswer.item_id, func.count(score), func.sum(score),
+               *(func.sum(case((score == value, 1), else_=0)) for value in range(1, 6)))
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(*conditions, score.is_not(None)).group_by(group, SurveyAnswer.item_id)
+    ).all()
+    completions = _completions(course_id, period, scope, dimension)
+    keys = set(responses) | set(completions)
+    labels = _labels(dimension, keys)
+    per_group: dict = {k: {} for k in keys}
+    totals: dict[int, list[int]] = {}
+    for key, item_id, n, total, *dist in stats_rows:
+        per_group[key][item_id] = ItemStats(n, int(total or 0), tuple(int(d or 0) for d in dist))
+        acc = totals.setdefault(item_id, [0, 0, 0, 0, 0, 0, 0])
+        for index, value in enumerate((n, int(total or 0), *(int(d or 0) for d in dist))):
+            acc[index] += value
+    # A group is small if either its responses or its completions count 1-4 people.
+    shown = suppress({k: min([n for n in (responses.get(k, 0), completions.get(k, 0)) if n] or [0]) for k in keys})
+    total_small = any(0 < n < K for n in (sum(responses.values()), sum(completions.values())))
+    rows = sorted(
+        (Row(k, labels[k], responses.get(k, 0), completions.get(k, 0), per_group[k], k in shown.hidden) for k in keys),
+        key=lambda r: r.label)
+    total = Row(None, "Totalt", sum(responses.values()), sum(completions.values()),
+                {i: ItemStats(a[0], a[1], tuple(a[2:])) for i, a in totals.items()}, total_small)
+    return Breakdown(dimension, scale_items(course_id, period, scope, current_ids), rows, total)
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """Free-text answers to show, or why none are shown."""
+
+    answers: list[tuple[SurveyItem, list[tuple[SurveyAnswer, list[str]]]]]
+    withheld: bool
+    respondents: int
+
+
+def free_texts(course_id: int, period: Period, scope: frozenset[int] | None, search: str = "",
+               theme_id: int | None = None) -> FreeText:
+    """Free-text answers without names; withheld when fewer than K people answered in the group."""
+    conditions = _filters(course_id, period, scope)
+    respondents = db.session.scalar(select(func.count(SurveyResponse.id)).where(*conditions))
+    if respondents < K:
+        return FreeText([], True, respondents)
+    query = (select(SurveyAnswer, SurveyItem).join(SurveyResponse).join(SurveyItem)
+             .where(*conditions, SurveyItem.kind == TEXT, SurveyAnswer.text.is_not(None)))
+    if search.strip():
+        query = query.where(func.lower(SurveyAnswer.text).contains(search.strip().lower(), autoescape=True))
+    if theme_id is not None:
+        query = query.where(SurveyAnswer.id.in_(select(SurveyAnswerTheme.answer_id).filter_by(theme_id=theme_id)))
+    # Ordered by random id: no order that reflects when anyone answered.
+    rows = db.session.execute(query.order_by(SurveyItem.id, SurveyAnswer.id)).all()
+    themes = _themes_by_answer([a.id for a, _ in rows])
+    grouped: dict[int, tuple[SurveyItem, list]] = {}
+    for answer, item in rows:
+        grouped.setdefault(item.id, (item, []))[1].append((answer, themes.get(answer.id, [])))
+    return FreeText(list(grouped.values()), False, respondents)
+
+
+def _themes_by_answer(answer_ids: list[str]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    if answer_ids:
+        for answer_id, name in db.session.execute(
+                select(SurveyAnswerTheme.answer_id, SurveyTheme.name).join(SurveyTheme)
+                .where(SurveyAnswerTheme.answer_id.in_(answer_ids)).order_by(SurveyTheme.name)):
+            result.setdefault(answer_id, []).append(name)
+    return result
+
+
+def themes(course_id: int) -> list[SurveyTheme]:
+    """The course's themes, alphabetically."""
+    return list(db.session.scalars(select(SurveyTheme).filter_by(course_id=course_id).order_by(SurveyTheme.name)))
+
+
+def theme_counts(course_id: int, period: Period, scope: frozenset[int] | None) -> list[tuple[str, int]]:
+    """How many answers carry each theme in the period, most common first."""
+    rows = db.session.execute(
+        select(SurveyTheme.name, func.count(SurveyAnswerTheme.id))
+        .join(SurveyAnswerTheme, and_(SurveyAnswerTheme.theme_id == SurveyTheme.id))
+        .join(SurveyAnswer, SurveyAnswer.id == SurveyAnswerTheme.answer_id)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(*_filters(course_id, period, scope)).group_by(SurveyTheme.name)
+        .order_by(func.count(SurveyAnswerTheme.id).desc(), SurveyTheme.name)
+    ).all()
+    return [(name, count) for name, count in rows]
+
+
+def add_theme(course_id: int, name: str) -> SurveyTheme:
+    """Create a theme; names are unique per course."""
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 100:
+        raise ResultsError("Ett tema behöver ett namn på högst 100 tecken.")
+    if db.session.scalar(select(SurveyTheme.id).filter_by(course_id=course_id, name=name)):
+        raise ResultsError(f"Temat ”{name}” finns redan.")
+    theme = SurveyTheme(course_id=course_id, name=name)
+    db.session.add(theme)
+    db.session.commit()
+    return theme
+
+
+def _text_answer(course_id: int, answer_id: str) -> SurveyAnswer:
+    answer = db.session.scalar(
+        select(SurveyAnswer).join(SurveyResponse)
+        .where(SurveyAnswer.id == answer_id, SurveyResponse.course_id == course_id, SurveyAnswer.text.is_not(None)))
+    if answer is None:
+        raise ResultsError("Svaret finns inte.")
+    return answer
+
+
+def set_themes(course_id: int, answer_id: str, theme_ids: list[int]) -> None:
+    """Tag a free-text answer with exactly these themes."""
+    answer = _text_answer(course_id, answer_id)
+    valid = set(db.session.scalars(select(SurveyTheme.id).where(SurveyTheme.course_id == course_id,
+                                                                 SurveyTheme.id.in_(theme_ids))))
+    if valid != set(theme_ids):
+        raise ResultsError("Okänt tema.")
+    current = {t.theme_id: t for t in db.session.scalars(select(SurveyAnswerTheme).filter_by(answer_id=answer.id))}
+    for theme_id, row in current.items():
+        if theme_id not in valid:
+            db.session.delete(row)
+    db.session.add_all(SurveyAnswerTheme(answer_id=answer.id, theme_id=t) for t in valid - current.keys())
+    db.session.commit()
+
+
+def redact(course_id: int, answer_id: str, passage: str) -> None:
+    """Replace a passage that identifies someone; the original text is overwritten, not kept."""
+    answer = _text_answer(course_id, answer_id)
+    passage = passage.strip()
+    if not passage:
+        raise ResultsError("Skriv eller klistra in den text som ska tas bort.")
+    if passage not in answer.text:
+        raise ResultsError("Texten som ska tas bort finns inte i svaret. Kopiera den exakt.")
+    answer.text = answer.text.replace(passage, REDACTED)
+    answer.redacted = True
+    db.session.commit()
+
+
+def table_rows(table: Breakdown) -> tuple[list[str], list[list]]:
+    """The breakdown as a flat table for CSV/XLSX, hidden cells written as 'för få svar'."""
+    from learning.privacy import TOO_FEW
+
+    header = [DIMENSIONS[table.dimension], "Svar", "Genomförda kurser", "Svarsfrekvens (%)"]
+    for item in table.items:
+        header += [f"{item.text}: medelvärde", f"{item.text}: antal svar"] + [f"{item.text}: {v}" for v in range(1, 6)]
+    rows = []
+    for row in [*table.rows, table.total]:
+        if row.hidden:
+            rows.append([row.label] + [TOO_FEW] * (len(header) - 1))
+            continue
+        line = [row.label, row.responses, row.completions, str(row.rate).replace(".", ",") if row.rate is not None else ""]
+        for item in table.items:
+            stats = row.items.get(item.id)
+            if stats is None:
+                line += ["", 0, 0, 0, 0, 0, 0]
+            else:
+                line += [str(stats.mean).replace(".", ","), stats.n, *stats.distribution]
+        rows.append(line)
+    return header, rows

@@ -1,0 +1,204 @@
+"""The survey for learners, and its results, free text and exports for coordinators, HR and editors."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from learning.access import narrow, report_scope, visible_organisations
+from learning.content.services import course_slugs, published_course
+from learning.exports import csv_response, xlsx_response
+from learning.survey import results, services
+from learning.survey.services import SurveyError
+from learning.timeutil import local, utcnow
+
+bp = Blueprint("survey", __name__)
+
+
+def _course(slug: str):
+    course = published_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.route("/kurs/<course_slug>/utvardering", methods=["GET", "POST"])
+@login_required
+def answer(course_slug: str):
+    """The survey form; one answer per learner, only after completing the course."""
+    course = _course(course_slug)
+    status = services.status(current_user, course)
+    if request.method == "POST":
+        try:
+            services.submit(current_user, course, request.form)
+        except SurveyError as exc:
+            return _survey_page(course, services.status(current_user, course), str(exc), exc.status)
+        flash("Tack för ditt svar!", "success")
+        return redirect(url_for("learn.course", course_slug=course.slug))
+    return _survey_page(course, status, None, 403 if status == services.NOT_ELIGIBLE else 200)
+
+
+def _survey_page(course, status: str, error: str | None, code: int):
+    items = services.questions(course) if status == services.INVITED else []
+    return render_template("survey/answer.html", course=course, status=status, items=items, error=error,
+                           form=request.form if error else {}, max_text=services.MAX_TEXT), code
+
+
+@bp.post("/kurs/<course_slug>/utvardering/avboj")
+@login_required
+def decline(course_slug: str):
+    """Say no thanks to the survey."""
+    course = _course(course_slug)
+    try:
+        services.decline(current_user, course)
+    except SurveyError as exc:
+        flash(str(exc), "info")
+    else:
+        flash("Du får inga fler påminnelser om utvärderingen.", "info")
+    return redirect(url_for("mypages.index"))
+
+
+@bp.get("/utvardering/")
+@login_required
+def index():
+    """Entry point from the menu: the results of the first course (free text for editors)."""
+    slugs = course_slugs()
+    if not slugs or not current_user.has_role("coordinator", "hr", "editor"):
+        abort(404 if not slugs else 403)
+    target = "survey.report" if current_user.has_role("coordinator", "hr") else "survey.texts"
+    return redirect(url_for(target, course_slug=slugs[0]))
+
+
+def _report_context(course_slug: str):
+    course = _course(course_slug)
+    scope = report_scope(current_user)
+    scope, organisation = narrow(scope, request.args.get("forvaltning"))
+    default_end = f"{local(utcnow()):%Y-%m}"
+    period = results.parse_period(request.args.get("fran"), request.args.get("till"), default_end)
+    return course, scope, organisation, period
+
+
+def reports_required(view):
+    """Survey results: coordinators, admins and HR (scoped); others 403. Bad periods get a message."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except results.ResultsError as exc:
+            return render_template("errors/error.html", title="Kontrollera perioden", text=str(exc), code=400), 400
+
+    return wrapped
+
+
+@bp.get("/utvardering/<course_slug>/")
+@reports_required
+def report(course_slug: str):
+    """Means, distributions and response rates per group, with small groups hidden."""
+    course, scope, organisation, period = _report_context(course_slug)
+    dimension = request.args.get("per", "organisation")
+    if dimension not in results.DIMENSIONS:
+        dimension = "organisation"
+    current_ids = [q.id for q in services.questions(course) if q.kind == "scale"]
+    table = results.breakdown(course.id, period, scope, dimension, current_ids)
+    return render_template(
+        "survey/report.html", course=course, table=table, period=period, organisation=organisation,
+        organisations=visible_organisations(report_scope(current_user)), dimension=dimension,
+        dimensions=results.DIMENSIONS, pending=services.pending_count(course.id),
+        themes=results.theme_counts(course.id, period, scope) if not table.total.hidden else [],
+    )
+
+
+@bp.get("/utvardering/<course_slug>/resultat.<fmt>")
+@reports_required
+def export(course_slug: str, fmt: str):
+    """The results table as CSV or XLSX, with the same hidden cells as on the page."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    course, scope, _organisation, period = _report_context(course_slug)
+    dimension = request.args.get("per", "organisation")
+    if dimension not in results.DIMENSIONS:
+        dimension = "organisation"
+    current_ids = [q.id for q in services.questions(course) if q.kind == "scale"]
+    table = results.breakdown(course.id, period, scope, dimension, current_ids)
+    header, rows = results.table_rows(table)
+    name = f"utvardering-{course.slug}-{period.start}-{period.end}.{fmt}"
+    if fmt == "csv":
+        return csv_response(header, rows, name)
+    return xlsx_response(header, rows, name, "Utvärdering")
+
+
+def _may_edit_texts() -> bool:
+    return current_user.has_role("coordinator", "editor")
+
+
+@bp.get("/utvardering/<course_slug>/fritext")
+@reports_required
+def texts(course_slug: str):
+    """Free-text answers without names, searchable and filterable by theme."""
+    course = _course(course_slug)
+    if current_user.has_role("editor"):
+        scope = None
+    else:
+        scope = report_scope(current_user)
+    scope, organisation = narrow(scope, request.args.get("forvaltning"))
+    period = results.parse_period(request.args.get("fran"), request.args.get("till"), f"{local(utcnow()):%Y-%m}")
+    theme = request.args.get("tema", "")
+    theme_id = int(theme) if theme.isdigit() else None
+    found = results.free_texts(course.id, period, scope, request.args.get("q", "")[:200], theme_id)
+    return render_template(
+        "survey/texts.html", course=course, found=found, period=period, organisation=organisation,
+        organisations=visible_organisations(None if current_user.has_role("editor") else report_scope(current_user)),
+        themes=results.themes(course.id), theme_id=theme_id, search=request.args.get("q", "")[:200],
+        may_edit=_may_edit_texts(), may_redact=current_user.has_role("coordinator"),
+    )
+
+
+@bp.post("/utvardering/<course_slug>/teman")
+@login_required
+def add_theme(course_slug: str):
+    """Create a theme for tagging free text."""
+    if not _may_edit_texts():
+        abort(403)
+    course = _course(course_slug)
+    try:
+        results.add_theme(course.id, request.form.get("name", ""))
+    except results.ResultsError as exc:
+        flash(str(exc), "warning")
+    return redirect(url_for("survey.texts", course_slug=course.slug))
+
+
+@bp.post("/utvardering/<course_slug>/fritext/<answer_id>/teman")
+@login_required
+def tag(course_slug: str, answer_id: str):
+    """Set the themes of one answer."""
+    if not _may_edit_texts():
+        abort(403)
+    course = _course(course_slug)
+    ids = [int(v) for v in request.form.getlist("theme") if v.isdigit()]
+    try:
+        results.set_themes(course.id, answer_id, ids)
+    except results.ResultsError as exc:
+        flash(str(exc), "warning")
+    else:
+        flash("Temana är sparade.", "success")
+    return redirect(url_for("survey.texts", course_slug=course.slug) + f"#svar-{answer_id}")
+
+
+@bp.post("/utvardering/<course_slug>/fritext/<answer_id>/maskera")
+@login_required
+def redact(course_slug: str, answer_id: str):
+    """Remove a passage that identifies a person, for good."""
+    if not current_user.has_role("coordinator"):
+        abort(403)
+    course = _course(course_slug)
+    try:
+        results.redact(course.id, answer_id, request.form.get("passage", ""))
+    except results.ResultsError as exc:
+        flash(str(exc), "warning")
+    else:
+        flash("Texten är borttagen ur svaret.", "success")
+    return redirect(url_for("survey.texts", course_slug=course.slug) + f"#svar-{answer_id}")

@@ -1,0 +1,58 @@
+"""Builders for survey tests: completions and released responses written straight to the database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from learning.accounts.models import Organisation
+from learning.content.services import published_course
+from learning.extensions import db
+from learning.learn.models import CourseCompletion
+from learning.learn.services import new_verification_code
+from learning.survey import services
+from learning.survey.models import SurveyAnswer, SurveyResponse
+from tests.helpers import make_user
+
+
+def org_id(code: str) -> int:
+    """The database id of a förvaltning."""
+    return db.session.scalar(select(Organisation.id).filter_by(code=code))
+
+
+def completed_learner(app, email: str, organisation: str = "fsk", when: datetime | None = None, **kw) -> int:
+    """A learner who has completed the base course (at `when`, UTC); returns the user id."""
+    user_id = make_user(app, email, organisation=organisation, **kw)
+    with app.app_context():
+        course = published_course("grundkurs")
+        db.session.add(CourseCompletion(
+            user_id=user_id, course_id=course.id, organisation_id=org_id(organisation),
+            org_role=kw.get("org_role", "medarbetare"), verification_code=new_verification_code(),
+            completed_at=when or datetime(2026, 3, 10, 12, tzinfo=timezone.utc)))
+        db.session.commit()
+    return user_id
+
+
+def item_ids(app) -> dict[str, int]:
+    """Survey item ids by key for the base course."""
+    with app.app_context():
+        course = published_course("grundkurs")
+        items = services.questions(course)
+        return {definition.key: item.id for definition, item in zip(course.survey, items)}
+
+
+def released_response(app, organisation: str, scores: dict[str, int], texts: dict[str, str] | None = None,
+                      month: str = "2026-03", org_role: str = "medarbetare", gender: str | None = None) -> None:
+    """An already released response, as the pool would write it."""
+    ids = item_ids(app)
+    with app.app_context():
+        course = published_course("grundkurs")
+        response = SurveyResponse(course_id=course.id, month=month, organisation_id=org_id(organisation),
+                                  org_role=org_role, gender=gender)
+        for key, score in scores.items():
+            response.answers.append(SurveyAnswer(item_id=ids[key], score=score))
+        for key, text in (texts or {}).items():
+            response.answers.append(SurveyAnswer(item_id=ids[key], text=text))
+        db.session.add(response)
+        db.session.commit()
