@@ -16,12 +16,14 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # Plain http on loopback: the session cookie cannot be "Secure" here. Behind TLS the default (secure) applies.
+# One process with threads, so the in-memory sign-in throttle sees every attempt (several processes
+# or hosts need LEARNING_RATELIMIT_STORAGE_URI=redis://...).
 run: install
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) bootstrap
 	LEARNING_SESSION_COOKIE_SECURE=false LEARNING_REMEMBER_COOKIE_SECURE=false \
-	  $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+	  $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 --access-logfile - wsgi:app
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from learning import config as settings
 from learning.extensions import csrf, db, limiter, login_manager, migrate
@@ -23,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(settings.PROJECT_ROOT / "static"),
         instance_path=str(settings.PROJECT_ROOT / "instance"),
     )
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(settings.Defaults)
     app.config.from_prefixed_env("LEARNING")
     if config:
@@ -31,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
+    if app.config["PROXY_FIX_X_FOR"]:
+        hops = int(app.config["PROXY_FIX_X_FOR"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if app.config["CHECK_CONTENT_ON_START"]:
         refuse_broken_content(app)
     register_extensions(app)
@@ -73,8 +80,12 @@ def register_extensions(app: Flask) -> None:
     from learning.survey import models as _survey  # noqa: F401
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or len(user_id) > 10:
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and secrets.compare_digest(user.session_token, token) else None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -90,8 +101,22 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """Integers in URLs that fit the database's integer column; larger ones are simply not found."""
+
+    def __init__(self, url_map, fixed_digits=0, min=0, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register_hooks(app: Flask) -> None:
-    """Security headers, forced password change, SQLite pragmas."""
+    """Input hygiene, security headers, forced password change."""
+
+    @app.before_request
+    def refuse_nul_bytes():
+        # PostgreSQL cannot store NUL in text; nobody types one on purpose.
+        values = [request.path, *request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.before_request
     def force_password_change():
@@ -122,6 +147,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+        # SQLite's own lower() only folds ASCII; searches must find "Åsa" from "åsa".
+        dbapi_connection.create_function("lower", 1, lambda v: v.lower() if isinstance(v, str) else v,
+                                         deterministic=True)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Defaults:
     # must not lose their quiz answers to an expired token.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Behind a reverse proxy, set to the number of proxies so client addresses (for throttling) are real.
+    PROXY_FIX_X_FOR = 0
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins allowed per e-mail address and per client address.
@@ -64,8 +67,18 @@ def normalise_database_url(url: str) -> str:
 def instance_secret_key(instance_path: str) -> str:
     """Read the secret key kept in the instance folder, creating it on first use."""
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Created readable by the owner only, and exactly once even if two workers start together.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # the other worker may still be writing
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty")

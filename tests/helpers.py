@@ -84,7 +84,7 @@ def published(app, slug: str = "grundkurs"):
 
 def quiz_form(part, token: str, csrf: str, *, wrong: int = 0) -> dict:
     """Form data answering a part's quiz; the first `wrong` questions are answered wrongly."""
-    data: dict = {"csrf_token": csrf, "token": token}
+    data: dict = {"csrf_token": csrf, "token": token, "revision": str(part.revision_id)}
     for index, question in enumerate(part.doc.questions):
         if index < wrong:
             choice = [next(o.id for o in question.options if not o.correct)]

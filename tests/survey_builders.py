@@ -27,7 +27,7 @@ def completed_learner(app, email: str, organisation: str = "fsk", when: datetime
     with app.app_context():
         course = published_course("grundkurs")
         db.session.add(CourseCompletion(
-            user_id=user_id, course_id=course.id, organisation_id=org_id(organisation),
+            user_id=user_id, course_id=course.id, organisation_id=org_id(organisation), name=email,
             org_role=kw.get("org_role", "medarbetare"), verification_code=new_verification_code(),
             completed_at=when or datetime(2026, 3, 10, 12, tzinfo=timezone.utc)))
         db.session.commit()

@@ -113,7 +113,24 @@ def test_markdown_cannot_carry_scripts_or_javascript_links():
 
 def test_placeholders_are_shown_as_marked_gaps():
     doc = parse(part(1, body="## Kontakt\n\nRing [[SAKNAS: telefonnummer till <b>teamet</b>]].\n"))
-    assert '<mark class="placeholder">[Uppgift saknas: telefonnummer till <b>teamet</b>]</mark>' in doc.body_html
+    assert '<mark class="placeholder">[Uppgift saknas: telefonnummer till &lt;b&gt;teamet&lt;/b&gt;]</mark>' in doc.body_html
+
+
+def test_placeholder_inside_a_link_title_keeps_the_markup_valid():
+    doc = parse(part(1, body='## Kontakt\n\n[Teamet](https://malmo.se "[[SAKNAS: titel]]")\n'))
+    assert 'title="&lt;mark class=&quot;placeholder&quot;&gt;[Uppgift saknas: titel]&lt;/mark&gt;"' in doc.body_html
+
+
+def test_table_of_contents_shows_headings_as_written():
+    doc = parse(part(1, body="## Barn & unga\n\nText.\n"))
+    assert doc.toc[0].title == "Barn & unga"
+
+
+def test_choose_several_marker_makes_checkboxes_with_one_right_answer():
+    doc = parse(part(1).replace("### Fråga nummer 1?", "### Fråga nummer 1? (välj flera)", 1))
+    assert not doc.errors
+    assert doc.questions[0].multiple and doc.questions[0].correct_ids == {"2"}
+    assert doc.questions[0].text == "Fråga nummer 1?"
 
 
 def test_quiz_is_parsed_with_single_and_multiple_choice():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from sqlalchemy import func, select
@@ -72,3 +73,63 @@ def test_completion_points_at_the_revision_it_was_made_against(app, client, lear
         completion = db.session.scalar(select(PartCompletion))
         assert completion.revision_id == part.revision_id
         assert db.session.get(Revision, completion.revision_id).number == 1
+
+
+def _import_with(app, tmp_path, name: str, change) -> str:
+    root = tmp_path / name
+    shutil.copytree(COURSES, root)
+    path = root / "grundkurs" / "del-1.md"
+    path.write_text(change(path.read_text()))
+    return app.test_cli_runner().invoke(args=["import-content", str(root)]).output
+
+
+def test_undoing_a_change_on_disk_publishes_the_old_text_again(app, client, learner, tmp_path):
+    _import_with(app, tmp_path, "b", lambda t: t.replace("## Det här lär du dig", "## Ändrad rubrik", 1))
+    assert "Ändrad rubrik" in client.get("/kurs/grundkurs/del-1").get_data(as_text=True)
+    output = _import_with(app, tmp_path, "a", lambda t: t)
+    assert "Ny version: grundkurs/del-1.md" in output
+    page = client.get("/kurs/grundkurs/del-1").get_data(as_text=True)
+    assert "Ändrad rubrik" not in page and "Det här lär du dig" in page
+    assert _revisions(app) == 9
+
+
+def test_an_unchanged_file_does_not_override_a_newer_published_revision(app, client, learner):
+    with app.app_context():
+        part = published(app).part("del-1")
+        newest = db.session.get(Revision, part.revision_id)
+        text = newest.markdown.replace("## Det här lär du dig", "## Publicerat i webbläsaren", 1)
+        db.session.add(Revision(content_file_id=part.file_id, number=newest.number + 1, markdown=text,
+                                content_hash="x" * 64))
+        db.session.commit()
+    assert "0 nya versioner" in app.test_cli_runner().invoke(args=["import-content"]).output
+    assert "Publicerat i webbläsaren" in client.get("/kurs/grundkurs/del-1").get_data(as_text=True)
+
+
+def test_a_quiz_is_graded_against_the_revision_the_learner_saw(app, client, learner, tmp_path):
+    from tests.helpers import quiz_form, quiz_page_tokens
+
+    seen = published(app).part("del-1")
+    csrf, token = quiz_page_tokens(client, "/kurs/grundkurs/del-1")
+
+    def reorder(text: str) -> str:  # an editor swaps every question's first two options
+        return re.sub(r"(- \[[ x]\] [^\n]+\n)(- \[[ x]\] [^\n]+\n)", r"\2\1", text)
+
+    _import_with(app, tmp_path, "b", reorder)
+    assert published(app).part("del-1").revision_id != seen.revision_id
+    response = client.post("/kurs/grundkurs/del-1/kunskapstest", data=quiz_form(seen, token, csrf))
+    assert "Godkänd." in client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        completion = db.session.scalar(select(PartCompletion))
+        assert completion.revision_id == seen.revision_id
+
+
+def test_a_revision_of_another_part_is_refused(app, client, learner):
+    from tests.helpers import quiz_form, quiz_page_tokens
+
+    part = published(app).part("del-1")
+    csrf, token = quiz_page_tokens(client, "/kurs/grundkurs/del-1")
+    data = quiz_form(part, token, csrf)
+    data["revision"] = str(published(app).part("del-2").revision_id)
+    response = client.post("/kurs/grundkurs/del-1/kunskapstest", data=data)
+    assert response.status_code == 400
+    assert "Ladda om sidan" in response.get_data(as_text=True)

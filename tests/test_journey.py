@@ -101,3 +101,23 @@ def test_answer_key_is_not_sent_before_submitting(app, client, learner):
     for question in part.doc.questions:
         assert question.explanation_html not in page
     assert "[x]" not in page and "correct" not in page
+
+
+def test_certificate_keeps_the_name_it_was_issued_with(app, client, learner):
+    for slug in ("del-1", "del-2", "del-3", "del-4", "del-5"):
+        take_quiz(client, app, slug)
+    code = re.search(r"<code>([A-Z0-9-]{14})</code>", client.get("/kurs/grundkurs/intyg").get_data(as_text=True)).group(1)
+    client.post("/mina-sidor/", data={"csrf_token": csrf_token(client, "/mina-sidor/"), "name": "Någon Annan",
+                                      "organisation": "fsk", "org_role": "medarbetare", "gender": ""})
+    verified = client.get(f"/intyg/{code}").get_data(as_text=True)
+    assert "Anna Andersson" in verified and "Någon Annan" not in verified
+
+
+def test_a_missing_course_completion_is_made_good_on_the_next_visit(app, client, learner):
+    for slug in ("del-1", "del-2", "del-3", "del-4", "del-5"):
+        take_quiz(client, app, slug)
+    with app.app_context():  # as if two tabs passed the last parts at once and the row was lost
+        db.session.query(CourseCompletion).delete()
+        db.session.commit()
+    assert client.get("/kurs/grundkurs/intyg").status_code == 200
+    assert _count(app, CourseCompletion) == 1

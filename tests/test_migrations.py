@@ -5,7 +5,7 @@ from __future__ import annotations
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from learning import create_app
 from learning.extensions import db
@@ -33,3 +33,25 @@ def test_migrations_downgrade_to_empty(empty_database_url):
             tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
         db.engine.dispose()
     assert tables == set()
+
+
+def test_upgrading_keeps_existing_rows(empty_database_url):
+    app = create_app(app_config(empty_database_url))
+    with app.app_context():
+        flask_migrate.upgrade(revision="11ff9ddecf2f")  # before session tokens and certificate names
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, email, name, password_hash, org_role, role, must_change_password, "
+                "disabled, created_at) VALUES (1, 'a@malmo.se', 'Anna', 'x', 'chef', 'learner', false, false, "
+                "'2026-01-01')"))
+            connection.execute(text("INSERT INTO courses (id, slug, created_at) VALUES (1, 'g', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO course_completions (id, user_id, course_id, org_role, verification_code, completed_at) "
+                "VALUES (1, 1, 1, 'chef', 'AAAA-BBBB-CCCC', '2026-01-01')"))
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            names = connection.execute(text("SELECT name FROM course_completions")).scalars().all()
+            tokens = connection.execute(text("SELECT session_token FROM users")).scalars().all()
+        db.engine.dispose()
+    assert names == ["Anna"]  # the certificate keeps the name the account had
+    assert len(tokens) == 1 and len(tokens[0]) == 32

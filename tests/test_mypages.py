@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import csrf_token, login, make_user, take_quiz
+from tests.helpers import csrf_token, login, make_user, published, take_quiz
 
 
 def test_mina_sidor_lists_attempts_and_status(app, client, learner):
@@ -25,6 +25,10 @@ def test_export_contains_my_data_and_nobody_elses(app, client, learner):
     assert data["konto"]["förvaltning"] == "Förskoleförvaltningen"
     assert [a["del"] for a in data["kunskapstest"]] == ["grundkurs/del-2.md"]
     assert data["kunskapstest"][0]["godkänt"] is False
+    first = data["kunskapstest"][0]["svar"][0]
+    assert first["fråga"] == published(app).part("del-2").doc.questions[0].text
+    assert first["rätt"] is False and len(first["valda_svar"]) == 1
+    assert data["öppnade_delar"][0]["första_gången"].endswith(("+01:00", "+02:00"))
     assert data["öppnade_delar"][0]["del"] == "grundkurs/del-2.md"
     assert "Någon Annan" not in response.get_data(as_text=True)
 

@@ -44,6 +44,10 @@ def test_missing_answer_keeps_the_others_and_names_the_question(app, client, lea
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Obesvarade frågor: 3." in page
+    missing_id = questions[2][2:]
+    assert f'href="#q-{missing_id}">Gå till första obesvarade frågan' in page  # the summary leads to it
+    assert f'<p class="error" id="fel-{missing_id}">Svara på frågan.</p>' in page
+    assert page.count("Svara på frågan.") == 1
     kept = data[questions[0]][0]
     assert f'value="{kept}" checked' in page  # the learner's other answers are still ticked
     assert _counts(app) == (0, 0, 0)
@@ -67,6 +71,7 @@ def test_two_answers_to_a_single_choice_question_are_refused(app, client, learne
     response = _submit(client, data)
     assert response.status_code == 400
     assert "Välj bara ett svar" in response.get_data(as_text=True)
+    assert _counts(app) == (0, 0, 0)
 
 
 def test_forged_token_is_refused(app, client, learner):
@@ -131,3 +136,11 @@ def test_expired_login_keeps_the_answers_through_sign_in(app, client, learner):
     page = client.get(URL).get_data(as_text=True)
     assert "Dina svar finns kvar" in page
     assert page.count(" checked") == sum(len(v) for k, v in data.items() if k.startswith("q-"))
+
+
+def test_a_post_from_another_site_cannot_plant_answers(app, client, learner):
+    data = _form(app, client)
+    data["csrf_token"] = "from-elsewhere"
+    response = client.post(f"{URL}/kunskapstest", data=data, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400
+    assert " checked" not in client.get(URL).get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -47,6 +48,8 @@ class User(UserMixin, db.Model):
     gender: Mapped[str | None] = mapped_column(String(20))
     role: Mapped[str] = mapped_column(String(20), default="learner")
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Part of the login cookie: changing it (on a new password) signs out every other session.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -58,6 +61,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for disabled accounts
         return not self.disabled
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and remember cookie."""
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        """Invalidate every session and remember cookie issued so far."""
+        self.session_token = secrets.token_hex(16)
 
     def has_role(self, *roles: str) -> bool:
         """True if the platform role is one of roles; admins have every role."""

@@ -106,6 +106,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("Välj ett nytt lösenord som skiljer sig från det gamla.")
     user.password_hash = _hasher().hash(new)
     user.must_change_password = False
+    user.rotate_session_token()
     db.session.commit()
 
 
@@ -179,9 +180,10 @@ def set_roles(user_id: int, role: str, scope_codes: list[str]) -> User:
 def list_users(search: str = "", limit: int = 200) -> list[User]:
     """Users matching a name or e-mail search, alphabetically."""
     query = select(User).order_by(User.name)
-    if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(User.name).like(pattern) | User.email.like(pattern))
+    if search.strip():
+        term = search.strip().lower()
+        query = query.where(func.lower(User.name).contains(term, autoescape=True)
+                            | User.email.contains(term, autoescape=True))
     return list(db.session.scalars(query.limit(limit)))
 
 

@@ -90,6 +90,7 @@ def change_password():
         except services.AccountError as exc:
             form.current.errors.append(str(exc))
         else:
-            flash("Ditt lösenord är bytt.", "success")
+            login_user(current_user._get_current_object())  # this session stays; all others end
+            flash("Ditt lösenord är bytt. Du är utloggad på andra enheter.", "success")
             return redirect(url_for("learn.index"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200

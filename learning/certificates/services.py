@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from learning.accounts.models import User
 from learning.content.models import Course
 from learning.extensions import db
 from learning.learn.models import CourseCompletion
@@ -38,8 +37,7 @@ def verify(code: str) -> Certificate | None:
     if not normalised:
         return None
     row = db.session.execute(
-        select(User.name, Course.slug, CourseCompletion.verification_code, CourseCompletion.completed_at)
-        .join(User, User.id == CourseCompletion.user_id)
+        select(CourseCompletion.name, Course.slug, CourseCompletion.verification_code, CourseCompletion.completed_at)
         .join(Course, Course.id == CourseCompletion.course_id)
         .where(CourseCompletion.verification_code == normalised)
     ).one_or_none()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from learning.certificates import services
 from learning.content.services import published_course
 from learning.extensions import limiter
-from learning.learn.services import course_completion, progress
+from learning.learn.services import ensure_course_completion, progress
 from learning.survey import services as survey
 
 bp = Blueprint("certificates", __name__)
@@ -21,7 +21,7 @@ def mine(course_slug: str):
     course = published_course(course_slug)
     if course is None:
         abort(404)
-    completion = course_completion(current_user.id, course.id)
+    completion = ensure_course_completion(current_user, course)
     if completion is None:
         return render_template("certificates/not_yet.html", course=course,
                                progress=progress(current_user, course)), 403

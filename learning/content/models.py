@@ -30,6 +30,9 @@ class ContentFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     filename: Mapped[str] = mapped_column(String(100))
+    # The file's hash on disk at the last import: an unchanged file never overrides what was
+    # published since (in the browser), while a changed one, even back to old text, always does.
+    imported_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Revision(db.Model):

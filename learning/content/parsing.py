@@ -25,6 +25,7 @@ _EXPLANATION = re.compile(r"^Förklaring:\s*(.*)$")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(")
 _RAW_IMG = re.compile(r"<img\b(?![^>]*\balt\s*=\s*[\"'][^\"']+[\"'])[^>]*>", re.IGNORECASE)
 _FENCE = re.compile(r"^(```|~~~)")
+_CHOOSE_SEVERAL = re.compile(r"\s*\(välj flera\)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ def _parse_quiz(lines: list[str], start: int, problems: list[Problem]) -> tuple[
         questions.append(Question(
             id=qid, text=current["text"], html=render_inline(current["text"]), options=built,
             explanation_html=render_inline(" ".join(current["explanation"])), line=line,
-            correct_ids=correct_ids, multiple=len(correct_ids) > 1,
+            correct_ids=correct_ids, multiple=current["several"] or len(correct_ids) > 1,
         ))
 
     in_explanation = False
@@ -262,7 +263,9 @@ def _parse_quiz(lines: list[str], start: int, problems: list[Problem]) -> tuple[
         explanation = _EXPLANATION.match(line)
         if heading and len(heading.group(1)) == 3:
             finish()
-            current = {"text": heading.group(2), "line": number, "options": [], "explanation": []}
+            several = bool(_CHOOSE_SEVERAL.search(heading.group(2)))
+            current = {"text": _CHOOSE_SEVERAL.sub("", heading.group(2)), "several": several,
+                       "line": number, "options": [], "explanation": []}
             in_explanation = False
         elif not line:
             in_explanation = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from dataclasses import dataclass
 
 import markdown
@@ -14,6 +15,7 @@ PLACEHOLDER_RE = re.compile(r"\[\[SAKNAS:\s*(.*?)\s*\]\]")
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 _ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, **{h: {"id"} for h in _HEADINGS}}
 _ATTRIBUTES["th"] = _ATTRIBUTES["th"] | {"scope"}
+_ATTRIBUTES["mark"] = {"class"}
 
 
 @dataclass(frozen=True)
@@ -38,27 +40,26 @@ def sanitise(html: str) -> str:
     return nh3.clean(html, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto", "tel"})
 
 
-def _mark_placeholders(html: str) -> str:
-    # Runs on sanitised output, so the captured text is already escaped.
-    return PLACEHOLDER_RE.sub(
-        r'<mark class="placeholder">[Uppgift saknas: \1]</mark>', html
-    )
+def _mark_placeholders(text: str) -> str:
+    # Runs on the Markdown source, before the sanitiser, so what it produces is sanitised like the rest.
+    return PLACEHOLDER_RE.sub(lambda m: f'<mark class="placeholder">[Uppgift saknas: {escape(m.group(1))}]</mark>', text)
 
 
 def render_block(text: str) -> tuple[str, list[TocEntry]]:
     """Render a Markdown body to sanitised HTML and its table of contents."""
     md = _converter()
-    html = _mark_placeholders(sanitise(md.convert(text)))
-    toc = [TocEntry(t["id"], t["name"], t["level"]) for t in _flatten(md.toc_tokens)]
+    html = sanitise(md.convert(_mark_placeholders(text)))
+    # Heading names come back HTML-escaped; the template escapes them again.
+    toc = [TocEntry(t["id"], unescape(t["name"]), t["level"]) for t in _flatten(md.toc_tokens)]
     return html, toc
 
 
 def render_inline(text: str) -> str:
     """Render a short Markdown text (a question, an option) without the wrapping paragraph."""
-    html = sanitise(markdown.markdown(text))
+    html = sanitise(markdown.markdown(_mark_placeholders(text)))
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    return _mark_placeholders(html) if html else str(escape(text))
+    return html or str(escape(text))
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:

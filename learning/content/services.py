@@ -93,15 +93,17 @@ def _store_revision(course_slug: str, filename: str, text: str) -> bool:
     digest = content_hash(text)
     course = _get_or_create(Course, slug=course_slug)
     file = _get_or_create(ContentFile, course_id=course.id, filename=filename)
-    known = db.session.scalar(
-        select(Revision.id).where(Revision.content_file_id == file.id, Revision.content_hash == digest)
-    )
-    if known is not None:
+    if file.imported_hash == digest:
         return False
-    number = db.session.scalar(
-        select(func.coalesce(func.max(Revision.number), 0)).where(Revision.content_file_id == file.id)
-    )
-    db.session.add(Revision(content_file_id=file.id, number=number + 1, markdown=text, content_hash=digest))
+    file.imported_hash = digest
+    newest = db.session.execute(
+        select(Revision.number, Revision.content_hash).where(Revision.content_file_id == file.id)
+        .order_by(Revision.number.desc()).limit(1)
+    ).one_or_none()
+    if newest is not None and newest.content_hash == digest:
+        return False
+    number = newest.number + 1 if newest is not None else 1
+    db.session.add(Revision(content_file_id=file.id, number=number, markdown=text, content_hash=digest))
     db.session.flush()
     return True
 
@@ -120,21 +122,21 @@ def _get_or_create(model, **keys):
 
 
 class _DocumentCache:
-    """Parsed documents by content hash; revisions never change, so entries never go stale."""
+    """Parsed documents by (content hash, is course file); revisions never change, so entries never go stale."""
 
     def __init__(self, size: int = 256):
-        self._items: OrderedDict[str, Document] = OrderedDict()
+        self._items: OrderedDict[tuple[str, bool], Document] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, digest: str, load) -> Document:
+    def get(self, key: tuple[str, bool], load) -> Document:
         with self._lock:
-            if digest in self._items:
-                self._items.move_to_end(digest)
-                return self._items[digest]
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
         doc = load()
         with self._lock:
-            self._items[digest] = doc
+            self._items[key] = doc
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return doc
@@ -184,7 +186,8 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
     course_doc = None
     parts = []
     for course_id, file_id, filename, revision_id, digest in rows:
-        doc = _cache.get(digest, lambda rid=revision_id, name=filename: _parse_revision(rid, name))
+        doc = _cache.get((digest, filename == COURSE_FILE),
+                         lambda rid=revision_id, name=filename: _parse_revision(rid, name))
         if filename == COURSE_FILE:
             course_doc = doc
         else:
@@ -210,6 +213,12 @@ def _parse_revision(revision_id: int, filename: str) -> Document:
     return parse(text, course_file=filename == COURSE_FILE)
 
 
+def part_revision_document(file_id: int, revision_id: int) -> Document | None:
+    """A revision's content, only if it is a revision of that file."""
+    owner = db.session.scalar(select(Revision.content_file_id).where(Revision.id == revision_id))
+    return revision_document(revision_id) if owner == file_id else None
+
+
 def revision_document(revision_id: int) -> Document:
     """The parsed content of one revision, for grading pages made against older revisions."""
     filename, digest = db.session.execute(
@@ -217,4 +226,4 @@ def revision_document(revision_id: int) -> Document:
         .join(Revision, Revision.content_file_id == ContentFile.id)
         .where(Revision.id == revision_id)
     ).one()
-    return _cache.get(digest, lambda: _parse_revision(revision_id, filename))
+    return _cache.get((digest, filename == COURSE_FILE), lambda: _parse_revision(revision_id, filename))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, flash, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
+
+from learning.extensions import db
 
 MESSAGES = {
     400: ("Felaktig förfrågan", "Sidan kunde inte ta emot det som skickades. Gå tillbaka och försök igen."),
@@ -23,17 +28,25 @@ def _page(code: int):
 
 def csrf_error(error: CSRFError):
     """An expired or missing form token: keep quiz answers and send the learner back to the part."""
-    from learning.learn.views import PENDING_KEY, submitted_answers
+    if request.endpoint == "learn.submit" and _same_site():
+        from learning.learn.views import PENDING_KEY, kept_answers
 
-    if request.endpoint == "learn.submit":
         part_url = url_for("learn.part", **request.view_args)
-        session[PENDING_KEY] = {"part": part_url, "answers": submitted_answers(request.form)}
-        flash("Din inloggning eller sidan hade gått ut innan du skickade in, så svaren rättades inte. "
-              "Dina svar är sparade.", "warning")
-        return redirect(part_url)
+        answers = kept_answers(request.view_args["course_slug"], request.view_args["part_slug"], request.form)
+        if answers:
+            session[PENDING_KEY] = {"part": part_url, "answers": answers}
+            flash("Din inloggning eller sidan hade gått ut innan du skickade in, så svaren rättades inte. "
+                  "Dina svar är sparade.", "warning")
+            return redirect(part_url)
     title = "Formuläret har gått ut"
     text = "Sidan var öppen för länge eller din inloggning har gått ut. Ladda om sidan och försök igen."
     return render_template("errors/error.html", title=title, text=text, code=400), 400
+
+
+def _same_site() -> bool:
+    # A post from another site must not be able to plant answers (or a new session) in the browser.
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    return origin is None or urlsplit(origin).netloc == request.host
 
 
 def register(app: Flask) -> None:
@@ -41,3 +54,10 @@ def register(app: Flask) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda error, code=code: _page(code))
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(DataError, lambda error: _data_error())
+
+
+def _data_error():
+    # A value the database cannot hold (too long, out of range): the user's input, not our fault.
+    db.session.rollback()
+    return _page(400)

@@ -72,5 +72,7 @@ class CourseCompletion(db.Model):
     # Where the learner belonged when they completed: reports count them there.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     org_role: Mapped[str] = mapped_column(String(20))
+    # The name as it was when the certificate was issued: renaming the account later changes nothing.
+    name: Mapped[str] = mapped_column(String(200))
     verification_code: Mapped[str] = mapped_column(String(20), unique=True)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

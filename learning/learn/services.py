@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from learning.accounts.models import User
 from learning.content.parsing import Document
-from learning.content.services import PublishedCourse, PublishedPart
+from learning.content.services import PublishedCourse, PublishedPart, part_revision_document
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAttempt
 
@@ -22,6 +22,10 @@ STATUS_LABELS = {NOT_STARTED: "Inte påbörjad", IN_PROGRESS: "Påbörjad", PASS
 
 class QuizInputError(ValueError):
     """A quiz submission that cannot be graded; the message is for the learner."""
+
+    def __init__(self, message: str, unanswered: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.unanswered = unanswered
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,11 @@ def parse_answers(doc: Document, form: MultiDict) -> dict[str, list[str]]:
         if len(chosen) > 1 and not question.multiple:
             raise QuizInputError("Välj bara ett svar på frågor med ett rätt svar.")
         answers[qid] = chosen
-    missing = [i for i, q in enumerate(doc.questions, start=1) if not answers[q.id]]
+    missing = [(i, q.id) for i, q in enumerate(doc.questions, start=1) if not answers[q.id]]
     if missing:
-        numbers = ", ".join(str(n) for n in missing)
-        raise QuizInputError(f"Svara på alla frågor innan du skickar in. Obesvarade frågor: {numbers}.")
+        numbers = ", ".join(str(n) for n, _ in missing)
+        raise QuizInputError(f"Svara på alla frågor innan du skickar in. Obesvarade frågor: {numbers}.",
+                             tuple(qid for _, qid in missing))
     return answers
 
 
@@ -98,16 +103,18 @@ def grade(doc: Document, answers: dict[str, list[str]]) -> Grading:
     )
 
 
-def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, token: str, form: MultiDict) -> QuizAttempt:
-    """Grade and store an attempt; the same token twice returns the first attempt unchanged."""
-    if not TOKEN_RE.match(token or ""):
+def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: MultiDict) -> QuizAttempt:
+    """Grade and store an attempt against the revision the learner saw; the same token twice returns the first."""
+    token = form.get("token", "")
+    if not TOKEN_RE.match(token):
         raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
     existing = _attempt_by_token(user.id, token)
     if existing is not None:
         return existing
-    grading = grade(part.doc, parse_answers(part.doc, form))
+    revision_id, doc = _seen_revision(part, form.get("revision", ""))
+    grading = grade(doc, parse_answers(doc, form))
     attempt = QuizAttempt(
-        user_id=user.id, content_file_id=part.file_id, revision_id=part.revision_id, token=token,
+        user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, token=token,
         answers=grading.answers, correct_count=sum(grading.correct.values()),
         question_count=len(grading.correct), score=grading.score, passed=grading.passed,
     )
@@ -118,15 +125,34 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, token:
         return _attempt_by_token(user.id, token)
     if grading.passed:
         _insert_once(PartCompletion(
-            user_id=user.id, content_file_id=part.file_id, revision_id=part.revision_id, attempt_id=attempt.id,
+            user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
         ))
-        if progress(user, course).passed == len(course.required_parts):
-            _insert_once(CourseCompletion(
-                user_id=user.id, course_id=course.id, organisation_id=user.organisation_id,
-                org_role=user.org_role, verification_code=new_verification_code(),
-            ))
     db.session.commit()
+    ensure_course_completion(user, course)
     return attempt
+
+
+def _seen_revision(part: PublishedPart, raw: str) -> tuple[int, Document]:
+    # A learner who opened the page before an editor published a change is graded on what they saw.
+    if raw.isdigit() and len(raw) <= 10 and int(raw) == part.revision_id:
+        return part.revision_id, part.doc
+    doc = part_revision_document(part.file_id, int(raw)) if raw.isdigit() and len(raw) <= 10 else None
+    if doc is None:
+        raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
+    return int(raw), doc
+
+
+def ensure_course_completion(user: User, course: PublishedCourse) -> CourseCompletion | None:
+    """Record the course as completed once every required part is passed; safe to call any time."""
+    completion = course_completion(user.id, course.id)
+    if completion is None and course.required_parts and progress(user, course).passed == len(course.required_parts):
+        _insert_once(CourseCompletion(
+            user_id=user.id, course_id=course.id, organisation_id=user.organisation_id,
+            org_role=user.org_role, name=user.name, verification_code=new_verification_code(),
+        ))
+        db.session.commit()
+        completion = course_completion(user.id, course.id)
+    return completion
 
 
 def new_verification_code() -> str:

@@ -46,6 +46,7 @@ def index():
 def course(course_slug: str):
     """A course's start page with the learner's status per part."""
     course = _course_or_404(course_slug)
+    services.ensure_course_completion(current_user, course)
     return render_template(
         "learn/course.html", course=course, parts=services.visible_parts(current_user, course),
         progress=services.progress(current_user, course), labels=services.STATUS_LABELS,
@@ -64,13 +65,14 @@ def part(course_slug: str, part_slug: str):
     return _render_part(course, part, status, answers, restored=bool(answers))
 
 
-def _fragment(name: str, part, answers: dict | None = None) -> Markup:
-    """A piece of the part page rendered once per revision (unless it shows a learner's answers)."""
+def _fragment(name: str, part, answers: dict | None = None, unanswered: tuple = ()) -> Markup:
+    """A piece of the part page rendered once per revision (unless it shows a learner's answers or errors)."""
     cache: dict = current_app.extensions.setdefault("part_fragments", {})
     key = (name, part.revision_id)
-    if answers or key not in cache:
-        html = Markup(render_template(f"learn/_{name}.html", part=part, answers=answers or {}))
-        if answers:
+    personal = bool(answers or unanswered)
+    if personal or key not in cache:
+        html = Markup(render_template(f"learn/_{name}.html", part=part, answers=answers or {}, unanswered=unanswered))
+        if personal:
             return html
         if len(cache) > 256:
             cache.clear()
@@ -78,13 +80,14 @@ def _fragment(name: str, part, answers: dict | None = None) -> Markup:
     return cache[key]
 
 
-def _render_part(course, part, status: str, answers: dict, error: str | None = None, code: int = 200,
-                 restored: bool = False):
+def _render_part(course, part, status: str, answers: dict, error: services.QuizInputError | None = None,
+                 code: int = 200, restored: bool = False):
     visible = services.visible_parts(current_user, course)
     index = next(i for i, p in enumerate(visible) if p.slug == part.slug)
     return render_template(
         "learn/part.html", course=course, part=part, error=error, restored=restored,
-        article=_fragment("article", part), questions=_fragment("questions", part, answers),
+        article=_fragment("article", part),
+        questions=_fragment("questions", part, answers, error.unanswered if error else ()),
         previous=visible[index - 1] if index > 0 else None,
         next=visible[index + 1] if index + 1 < len(visible) else None,
         token=services.new_attempt_token(), status=status, labels=services.STATUS_LABELS,
@@ -98,16 +101,27 @@ def submit(course_slug: str, part_slug: str):
     course = _course_or_404(course_slug)
     part = _part_or_404(course, part_slug)
     try:
-        attempt = services.submit_quiz(current_user, course, part, request.form.get("token", ""), request.form)
+        attempt = services.submit_quiz(current_user, course, part, request.form)
     except services.QuizInputError as exc:
         status = services.open_part(current_user, part)
-        return _render_part(course, part, status, submitted_answers(request.form), str(exc), 400)
+        return _render_part(course, part, status, submitted_answers(request.form), exc, 400)
     return redirect(url_for("learn.result", course_slug=course.slug, part_slug=part.slug, attempt_id=attempt.id))
 
 
 def submitted_answers(form) -> dict[str, list[str]]:
     """The options ticked in a quiz form, to show them again."""
-    return {key[2:]: form.getlist(key) for key in form if key.startswith("q-")}
+    return {key[2:]: form.getlist(key)[:20] for key in form if key.startswith("q-")}
+
+
+def kept_answers(course_slug: str, part_slug: str, form) -> dict[str, list[str]]:
+    """Answers worth keeping across a new sign-in: only this part's questions and options."""
+    course = published_course(course_slug)
+    part = course.part(part_slug) if course else None
+    if part is None:
+        return {}
+    options = {q.id: {o.id for o in q.options} for q in part.doc.questions}
+    return {qid: [o for o in chosen if o in options[qid]]
+            for qid, chosen in submitted_answers(form).items() if qid in options}
 
 
 @bp.get("/kurs/<course_slug>/<part_slug>/resultat/<int:attempt_id>")

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from sqlalchemy import select
 
 from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, User
 from learning.content.models import ContentFile, Course, Revision
+from learning.content.services import published_course, revision_document
 from learning.extensions import db
+from learning.learn.services import grade
+from learning.timeutil import local
 from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAttempt
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    # In Stockholm time with its offset, whatever the database handed back.
+    return local(value).isoformat() if value is not None else None
+
+
+def _readable_answers(attempt: QuizAttempt) -> list[dict]:
+    doc = revision_document(attempt.revision_id)
+    correct = grade(doc, attempt.answers).correct
+    return [
+        {
+            "fråga": q.text,
+            "valda_svar": [Markup(o.html).striptags() for o in q.options if o.id in attempt.answers.get(q.id, [])],
+            "rätt": correct[q.id],
+        }
+        for q in doc.questions
+    ]
 
 
 def personal_data(user: User) -> dict:
@@ -21,6 +39,10 @@ def personal_data(user: User) -> dict:
         .join(Course, Course.id == ContentFile.course_id)
     ).all())
     revision_numbers = dict(db.session.execute(select(Revision.id, Revision.number)).all())
+    course_names = {}
+    for course_id, slug in db.session.execute(select(Course.id, Course.slug)).all():
+        published = published_course(slug)
+        course_names[course_id] = published.title if published else slug
     return {
         "konto": {
             "namn": user.name,
@@ -40,7 +62,7 @@ def personal_data(user: User) -> dict:
             {
                 "del": file_names.get(a.content_file_id), "version": revision_numbers.get(a.revision_id),
                 "tidpunkt": _iso(a.created_at), "rätt": a.correct_count, "antal_frågor": a.question_count,
-                "resultat_procent": a.score, "godkänt": a.passed, "valda_svar": a.answers,
+                "resultat_procent": a.score, "godkänt": a.passed, "svar": _readable_answers(a),
             }
             for a in db.session.scalars(select(QuizAttempt).filter_by(user_id=user.id).order_by(QuizAttempt.id))
         ],
@@ -50,7 +72,8 @@ def personal_data(user: User) -> dict:
             for c in db.session.scalars(select(PartCompletion).filter_by(user_id=user.id).order_by(PartCompletion.id))
         ],
         "intyg": [
-            {"kurs_id": c.course_id, "verifieringskod": c.verification_code, "datum": _iso(c.completed_at)}
+            {"kurs": course_names.get(c.course_id), "namn_på_intyget": c.name,
+             "verifieringskod": c.verification_code, "datum": _iso(c.completed_at)}
             for c in db.session.scalars(select(CourseCompletion).filter_by(user_id=user.id))
         ],
     }
