@@ -49,6 +49,16 @@ class Defaults:
 
     TIMEZONE = "Europe/Stockholm"
 
+    # Outgoing mail (address confirmation, password reset). Empty MAIL_SERVER: messages are logged.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "Malmö stad lär <noreply@malmo.se>"
+    CONFIRM_EMAIL_MAX_AGE = 3 * 24 * 3600
+    RESET_PASSWORD_MAX_AGE = 3600
+
 
 def database_url(instance_path: str) -> str:
     """The database URL from DATABASE_URL, defaulting to SQLite under the instance folder."""

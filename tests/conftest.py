@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import email
 import os
+import socket
 import uuid
 from contextlib import contextmanager
+from email import policy
+from email.message import EmailMessage
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
 from learning import create_app
@@ -60,10 +65,41 @@ def _schema(database_url):
         db.engine.dispose()
 
 
+class _Sink:
+    """Collects every message the app sends, as a local SMTP server would deliver it."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def _smtp_sink():
+    handler = _Sink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
 @pytest.fixture
-def app(database_url, _schema):
+def mailbox(_smtp_sink) -> list[EmailMessage]:
+    """The messages sent during this test."""
+    handler, _port = _smtp_sink
+    handler.messages.clear()
+    return handler.messages
+
+
+@pytest.fixture
+def app(database_url, _schema, _smtp_sink):
     """An app on the test database with the organisations and the shipped course loaded."""
-    app = create_app(app_config(database_url))
+    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=_smtp_sink[1]))
     with app.app_context():
         reset_database()
         seed_reference_data()

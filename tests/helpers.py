@@ -109,3 +109,13 @@ def take_quiz(client, app, part_slug: str, *, wrong: int = 0, course: str = "gru
     csrf, token = quiz_page_tokens(client, url)
     return client.post(f"{url}/kunskapstest", data=quiz_form(part, token, csrf, wrong=wrong))
 
+
+
+def link_in_mail(messages: list, path_prefix: str) -> str:
+    """The path of the last link in the mail that starts with path_prefix (as a learner would click it)."""
+    for message in reversed(messages):
+        body = message.get_body().get_content()
+        match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]+)", body)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no mail with a link to {path_prefix}")

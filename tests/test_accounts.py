@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 from learning import create_app
 from learning.accounts.models import User
 from learning.extensions import db
-from tests.helpers import PASSWORD, app_config, csrf_token, login, make_user
+from tests.helpers import PASSWORD, app_config, csrf_token, link_in_mail, login, make_user
 
 SIGNUP = {
     "name": "Erik Berg", "email": "erik.berg@malmo.se", "password": "ett-långt-lösen", "confirm": "ett-långt-lösen",
     "organisation": "kul", "org_role": "medarbetare", "gender": "",
 }
-PUBLIC = {"accounts.login", "accounts.signup", "certificates.lookup", "certificates.verify", "static"}
+PUBLIC = {"accounts.login", "accounts.signup", "accounts.confirm", "accounts.forgot_password",
+          "accounts.reset_password", "certificates.lookup", "certificates.verify", "static"}
 
 
 def _users(app) -> int:
@@ -53,11 +54,12 @@ def test_signup_refuses_a_taken_address_in_any_case(app, client):
 
 
 def test_signup_stores_the_profile(app, client):
-    assert _signup(client, gender="man", org_role="chef").status_code == 302
+    assert "Kolla din e-post" in _signup(client, gender="man", org_role="chef").get_data(as_text=True)
     with app.app_context():
         user = db.session.scalar(select(User))
         assert (user.email, user.organisation.code, user.org_role, user.gender, user.role) == (
             "erik.berg@malmo.se", "kul", "chef", "man", "learner")
+        assert user.email_confirmed is False
         assert PASSWORD not in user.password_hash and user.password_hash.startswith("$argon2")
 
 
@@ -219,3 +221,45 @@ def test_admin_search_finds_swedish_letters_and_treats_wildcards_as_text(app, cl
     assert "Åsa Öberg" in client.get("/admin/anvandare?q=ÖBERG").get_data(as_text=True)
     page = client.get("/admin/anvandare?q=%25").get_data(as_text=True)
     assert "Bo Ek" not in page and "0 användare" in page
+
+
+def test_an_address_must_be_confirmed_before_signing_in(app, client, mailbox):
+    _signup(client)
+    assert len(mailbox) == 1 and mailbox[0]["Subject"] == "Bekräfta din e-postadress"
+    assert mailbox[0]["To"] == "erik.berg@malmo.se" and "Hej Erik Berg!" in mailbox[0].get_body().get_content()
+    refused = login(client, "erik.berg@malmo.se", SIGNUP["password"])
+    assert refused.status_code == 400
+    assert "Bekräfta din e-postadress först. Vi har skickat en ny länk" in refused.get_data(as_text=True)
+    assert len(mailbox) == 2
+    assert "Länken är inte giltig" in client.get("/bekrafta/fel-token", follow_redirects=True).get_data(as_text=True)
+    confirmed = client.get(link_in_mail(mailbox, "/bekrafta/"), follow_redirects=True)
+    assert "Din e-postadress är bekräftad" in confirmed.get_data(as_text=True)
+    assert login(client, "erik.berg@malmo.se", SIGNUP["password"]).status_code == 302
+
+
+def test_an_expired_confirmation_link_is_refused(app, client, mailbox):
+    app.config["CONFIRM_EMAIL_MAX_AGE"] = -1
+    _signup(client)
+    page = client.get(link_in_mail(mailbox, "/bekrafta/"), follow_redirects=True).get_data(as_text=True)
+    assert "Länken har gått ut" in page
+
+
+def test_forgotten_password_is_reset_through_a_single_use_link(app, client, mailbox, learner):
+    other = app.test_client()
+    login(other)
+    stranger = app.test_client()
+    same = stranger.post("/glomt-losenord", data={"csrf_token": csrf_token(stranger, "/glomt-losenord"),
+                                                  "email": "finns.inte@malmo.se"}).get_data(as_text=True)
+    assert "Om det finns ett konto för finns.inte@malmo.se" in same and mailbox == []
+    stranger.post("/glomt-losenord", data={"csrf_token": csrf_token(stranger, "/glomt-losenord"),
+                                           "email": "anna.andersson@malmo.se"})
+    link = link_in_mail(mailbox, "/nytt-losenord/")
+    done = stranger.post(link, data={"csrf_token": csrf_token(stranger, link), "password": "mitt-nya-lösenord",
+                                     "confirm": "mitt-nya-lösenord"})
+    assert done.status_code == 302
+    assert login(stranger, password="mitt-nya-lösenord").status_code == 302
+    assert other.get("/mina-sidor/").status_code == 302  # the old sessions are over
+    again = app.test_client().post(link, data={"csrf_token": csrf_token(stranger, link),
+                                               "password": "ett-tredje-lösen", "confirm": "ett-tredje-lösen"})
+    assert again.status_code in (302, 400)
+    assert login(app.test_client(), password="ett-tredje-lösen").status_code == 400

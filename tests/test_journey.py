@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, PartCompletion, QuizAttempt
-from tests.helpers import csrf_token, published, take_quiz
+from tests.helpers import csrf_token, link_in_mail, login, published, take_quiz
 
 
 def _count(app, model) -> int:
@@ -16,14 +16,17 @@ def _count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_learner_takes_the_whole_course(app, client):
+def test_learner_takes_the_whole_course(app, client, mailbox):
     token = csrf_token(client, "/registrera")
     response = client.post("/registrera", data={
         "csrf_token": token, "name": "Sara Lind", "email": "Sara.Lind@malmo.se",
         "password": "långt-och-hemligt-1", "confirm": "långt-och-hemligt-1",
         "organisation": "gsf", "org_role": "medarbetare", "gender": "kvinna",
     })
-    assert response.status_code == 302
+    assert "Vi har skickat ett mejl till sara.lind@malmo.se" in response.get_data(as_text=True)
+    assert mailbox[0]["To"] == "sara.lind@malmo.se"
+    client.get(link_in_mail(mailbox, "/bekrafta/"))
+    assert login(client, "sara.lind@malmo.se", "långt-och-hemligt-1").status_code == 302
 
     start = client.get("/kurs/grundkurs/").get_data(as_text=True)
     assert "Grundkurs om hedersrelaterat våld och förtryck" in start

@@ -72,3 +72,17 @@ class PasswordForm(FlaskForm):
     password = PasswordField("Nytt lösenord", validators=[DataRequired(REQUIRED), _min_password])
     confirm = PasswordField("Upprepa det nya lösenordet", validators=[
         DataRequired(REQUIRED), EqualTo("password", "Lösenorden är inte likadana.")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a link to choose a new password."""
+
+    email = EmailField("E-postadress", validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from a link."""
+
+    password = PasswordField("Nytt lösenord", validators=[DataRequired(REQUIRED), _min_password])
+    confirm = PasswordField("Upprepa det nya lösenordet", validators=[
+        DataRequired(REQUIRED), EqualTo("password", "Lösenorden är inte likadana.")])

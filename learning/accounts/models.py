@@ -48,6 +48,8 @@ class User(UserMixin, db.Model):
     gender: Mapped[str | None] = mapped_column(String(20))
     role: Mapped[str] = mapped_column(String(20), default="learner")
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Self-registered accounts must prove they own the address before they can sign in.
+    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the login cookie: changing it (on a new password) signs out every other session.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +44,7 @@ class NewUser:
     gender: str | None = None
     role: str = "learner"
     must_change_password: bool = False
+    email_confirmed: bool = True
 
 
 def normalise_email(email: str) -> str:
@@ -70,7 +72,7 @@ def create_user(new: NewUser) -> User:
     user = User(
         email=normalise_email(new.email), name=new.name.strip(), password_hash=_hasher().hash(new.password),
         organisation=organisation, org_role=new.org_role, gender=new.gender, role=new.role,
-        must_change_password=new.must_change_password,
+        must_change_password=new.must_change_password, email_confirmed=new.email_confirmed,
     )
     try:
         with db.session.begin_nested():
@@ -196,3 +198,58 @@ def update_profile(user: User, name: str, organisation_code: str, org_role: str,
         raise AccountError("Välj ett av alternativen i listan.")
     user.name, user.organisation, user.org_role, user.gender = name.strip(), organisation, org_role, gender
     db.session.commit()
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"accounts.{purpose}")
+
+
+def confirmation_token(user: User) -> str:
+    """A link token proving the holder received mail at the user's address."""
+    return _serializer("confirm").dumps({"id": user.id, "email": user.email})
+
+
+def confirm_email(token: str) -> User:
+    """Mark the address as confirmed; raises AccountError for a broken or expired link."""
+    try:
+        data = _serializer("confirm").loads(token, max_age=current_app.config["CONFIRM_EMAIL_MAX_AGE"])
+    except SignatureExpired:
+        raise AccountError("Länken har gått ut. Logga in så skickar vi en ny.") from None
+    except BadSignature:
+        raise AccountError("Länken är inte giltig. Kontrollera att du kopierade hela länken.") from None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or user.email != data.get("email"):
+        raise AccountError("Länken är inte giltig. Kontrollera att du kopierade hela länken.")
+    user.email_confirmed = True
+    db.session.commit()
+    return user
+
+
+def reset_token(user: User) -> str:
+    """A single-use link token for choosing a new password: it dies when the password changes."""
+    return _serializer("reset").dumps({"id": user.id, "pw": user.password_hash[-16:]})
+
+
+def reset_password(token: str, new: str) -> User:
+    """Set a new password from a reset link; every other session ends."""
+    try:
+        data = _serializer("reset").loads(token, max_age=current_app.config["RESET_PASSWORD_MAX_AGE"])
+    except SignatureExpired:
+        raise AccountError("Länken har gått ut. Be om en ny länk.") from None
+    except BadSignature:
+        raise AccountError("Länken är inte giltig eller redan använd. Be om en ny länk.") from None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or user.disabled or user.password_hash[-16:] != data.get("pw"):
+        raise AccountError("Länken är inte giltig eller redan använd. Be om en ny länk.")
+    user.password_hash = _hasher().hash(new)
+    user.email_confirmed = True  # the link itself proves the address
+    user.must_change_password = False
+    user.rotate_session_token()
+    db.session.commit()
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    """The active account with this address, if any."""
+    user = db.session.scalar(select(User).filter_by(email=normalise_email(email)))
+    return user if user is not None and not user.disabled else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.helpers import published
+from tests.helpers import link_in_mail, published
 
 COURSE = "/kurs/grundkurs"
 NAME = "Saga Browserström"
@@ -39,7 +39,7 @@ def submit_quiz(page, part_slug: str) -> None:
     page.wait_for_url(re.compile(rf"{COURSE}/{part_slug}/resultat/\d+$"))
 
 
-def test_learner_signs_up_takes_the_course_and_gets_a_certificate(app, page, axe):
+def test_learner_signs_up_takes_the_course_and_gets_a_certificate(app, page, axe, mailbox):
     course = published(app)
     slugs = [p.slug for p in course.required_parts]
     assert slugs == ["del-1", "del-2", "del-3", "del-4", "del-5"]
@@ -61,11 +61,20 @@ def test_learner_signs_up_takes_the_course_and_gets_a_certificate(app, page, axe
     page.get_by_label("Förvaltning").select_option(label="Grundskoleförvaltningen")
     page.get_by_label("Roll i organisationen").select_option(label="Medarbetare")
     page.get_by_role("button", name="Skapa konto").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Kolla din e-post"
+    axe(page, "the check-your-mail page")
+
+    # Confirms the address through the link in the mail, then signs in.
+    page.goto(link_in_mail(mailbox, "/bekrafta/"))
+    page.wait_for_url("**/logga-in")
+    assert "Din e-postadress är bekräftad" in page.content()
+    page.get_by_label("E-postadress").fill(EMAIL)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
 
     # Lands on the course start page.
     page.wait_for_url(f"**{COURSE}/")
     assert page.get_by_role("heading", level=1).inner_text() == course.title
-    assert "Välkommen! Ditt konto är skapat." in page.content()
     assert "Du har klarat 0 av 5 delar." in page.inner_text("main")
     axe(page, "the course start page")
 
