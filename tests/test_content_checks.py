@@ -142,3 +142,18 @@ def test_quiz_is_parsed_with_single_and_multiple_choice():
     assert first.multiple and first.correct_ids == {"1", "2"}
     assert not doc.questions[1].multiple
     assert first.explanation_html == "Båda."
+
+
+@pytest.mark.parametrize("survey, message", [
+    ("survey:\n  scales:\n    - key: nojd\n      text: Nöjd?\n", "ska ha key, text, low, high"),
+    ("survey:\n  questions:\n    - key: bra\n      text: Bra?\n", "minst en fråga med skala 1–5"),
+    ("survey:\n  scales:\n    - {key: 'Nöjd!', text: a, low: b, high: c}\n", "'key' får bara innehålla"),
+    ("survey: ja\n", "'survey' ska ha listorna"),
+])
+def test_broken_survey_definition_is_reported(runner, tmp_path, survey, message):
+    course = write_course(tmp_path, **{"del-1": part(1)})
+    (course / "course.md").write_text(COURSE.replace("---\n\n", survey + "---\n\n", 1))
+    result = run_check(runner, tmp_path)
+    assert result.exit_code == 1
+    assert any(row.startswith(f"{course / 'course.md'}:2: fel: ") and message in row
+               for row in result.output.splitlines()), result.output
