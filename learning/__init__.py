@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     from learning.accounts.models import User
     from learning.content import models as _content  # noqa: F401  (tables for migrations)
     from learning.learn import models as _learn  # noqa: F401
+    from learning.staff import models as _staff  # noqa: F401
     from learning.survey import models as _survey  # noqa: F401
 
     @login_manager.user_loader
@@ -95,9 +96,11 @@ def register_blueprints(app: Flask) -> None:
     from learning.certificates.views import bp as certificates_bp
     from learning.learn.views import bp as learn_bp
     from learning.mypages.views import bp as mypages_bp
+    from learning.reports.views import bp as reports_bp
+    from learning.staff.views import bp as staff_bp
     from learning.survey.views import bp as survey_bp
 
-    for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp):
+    for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp):
         app.register_blueprint(bp)
 
 

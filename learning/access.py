@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import abort
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from learning.accounts.models import Organisation, User
@@ -38,3 +41,19 @@ def visible_organisations(scope: Scope) -> list[Organisation]:
     if scope is not None:
         query = query.where(Organisation.id.in_(scope))
     return list(db.session.scalars(query))
+
+
+def role_required(*roles: str):
+    """Only users with one of these platform roles (admins always); others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from learning.accounts import services as accounts
 from learning.content import services as content
 from learning.content.checks import check_tree
+from learning.staff import services as staff
 
 
 @click.command("check-content")
@@ -81,7 +82,27 @@ def create_user(email, name, password, role, organisation_code, org_role) -> Non
     click.echo(f"Kontot {user.email} är skapat.")
 
 
+@click.command("import-staff")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--date", "effective", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Datum då ändringarna börjar gälla (ÅÅÅÅ-MM-DD); i dag om det utelämnas.")
+def import_staff(path: Path, effective) -> None:
+    """Import the HR system's staff list (CSV); people missing from it are marked as having left."""
+    try:
+        report = staff.import_staff(path.read_bytes(), effective.date() if effective else staff.stockholm_today())
+    except staff.StaffImportError as exc:
+        for line, message in exc.problems:
+            click.echo(f"rad {line}: {message}", err=True)
+        click.echo(f"{exc} Ingenting har ändrats.", err=True)
+        sys.exit(1)
+    click.echo(staff.describe(report))
+    # Single unusable rows do not fail the command: the rest is imported and the rows are listed for HR.
+    for line, message in report.problems:
+        click.echo(f"rad {line}: {message}")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
-    for command in (check_content, import_content, bootstrap, create_user):
+    for command in (check_content, import_content, bootstrap, create_user, import_staff):
         app.cli.add_command(command)

@@ -43,3 +43,10 @@ def xlsx_response(header: Sequence[str], rows: Iterable[Sequence], filename: str
     return Response(buffer.getvalue(),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def table_response(fmt: str, header: Sequence[str], rows: Iterable[Sequence], filename: str, title: str) -> Response:
+    """The table as CSV or XLSX, by the extension the user asked for."""
+    if fmt == "csv":
+        return csv_response(header, rows, f"{filename}.csv")
+    return xlsx_response(header, rows, f"{filename}.xlsx", title)

@@ -17,16 +17,16 @@ class Suppression:
 
 
 def suppress(counts: dict, k: int = K) -> Suppression:
-    """Hide rows with 1..k-1 people; if exactly one is hidden while the total is shown, hide the next smallest.
+    """Hide rows with 1..k-1 people, then more rows until the hidden ones together hold at least k.
 
-    Rows with no people describe nobody and stay visible. Without the second hidden row, the total
-    minus the visible rows would give the hidden one back.
+    Rows with no people describe nobody and stay visible. Without the extra hidden rows, the total
+    minus the visible rows would give back a group of fewer than k people. If that cannot be
+    reached, the total is hidden too.
     """
     total = sum(counts.values())
     hidden = {key for key, n in counts.items() if 0 < n < k}
-    total_hidden = 0 < total < k
-    if len(hidden) == 1 and not total_hidden:
-        others = sorted((n, str(key), key) for key, n in counts.items() if key not in hidden and n > 0)
-        if others:
-            hidden.add(others[0][2])
+    others = sorted((n, str(key), key) for key, n in counts.items() if key not in hidden and n > 0)
+    while hidden and sum(counts[key] for key in hidden) < k and others:
+        hidden.add(others.pop(0)[2])
+    total_hidden = 0 < total < k or (bool(hidden) and sum(counts[key] for key in hidden) < k)
     return Suppression(frozenset(hidden), total_hidden)

@@ -37,3 +37,13 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return f"{format_date(value)} kl. {local(value):%H.%M}"
+
+
+def stockholm_month(value: datetime | None = None) -> str:
+    """'2026-11': the month in Stockholm of value (default now)."""
+    return f"{local(value or utcnow()):%Y-%m}"
+
+
+def completed_month_default(context) -> str:
+    """Column default: the Stockholm month of the row's completed_at."""
+    return stockholm_month(context.get_current_parameters().get("completed_at"))

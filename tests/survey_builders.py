@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from learning.accounts.models import Organisation
+from learning.accounts.models import Organisation, User
 from learning.content.services import published_course
 from learning.extensions import db
 from learning.learn.models import CourseCompletion
@@ -24,12 +24,14 @@ def org_id(code: str) -> int:
 def completed_learner(app, email: str, organisation: str = "fsk", when: datetime | None = None, **kw) -> int:
     """A learner who has completed the base course (at `when`, UTC); returns the user id."""
     user_id = make_user(app, email, organisation=organisation, **kw)
+    when = when or datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
     with app.app_context():
         course = published_course("grundkurs")
+        db.session.get(User, user_id).created_at = when - timedelta(days=1)  # signed up, then completed
         db.session.add(CourseCompletion(
             user_id=user_id, course_id=course.id, organisation_id=org_id(organisation), name=email,
             org_role=kw.get("org_role", "medarbetare"), verification_code=new_verification_code(),
-            completed_at=when or datetime(2026, 3, 10, 12, tzinfo=timezone.utc)))
+            completed_at=when))
         db.session.commit()
     return user_id
 

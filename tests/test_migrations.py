@@ -51,7 +51,9 @@ def test_upgrading_keeps_existing_rows(empty_database_url):
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
             names = connection.execute(text("SELECT name FROM course_completions")).scalars().all()
+            months = connection.execute(text("SELECT completed_month FROM course_completions")).scalars().all()
             tokens = connection.execute(text("SELECT session_token FROM users")).scalars().all()
         db.engine.dispose()
     assert names == ["Anna"]  # the certificate keeps the name the account had
+    assert months == ["2026-01"]
     assert len(tokens) == 1 and len(tokens[0]) == 32

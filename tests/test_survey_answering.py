@@ -11,6 +11,7 @@ from learning.accounts.models import User
 from learning.extensions import db
 from learning.survey import services
 from learning.survey.models import SurveyAnswer, SurveyParticipation, SurveyPending, SurveyResponse
+from learning.content.services import published_course
 from tests.helpers import csrf_token, login, make_user, take_quiz
 from tests.survey_builders import completed_learner, item_ids
 
@@ -29,6 +30,16 @@ def _answer(app, client, nojd="4", anvandning="5", **texts):
             f"item-{ids['anvandning']}": anvandning}
     data.update({f"item-{ids[key]}": value for key, value in texts.items()})
     return client.post(URL, data=data)
+
+
+def _five_answer_in_march(app, monkeypatch, **texts) -> None:
+    """Five learners answer in March 2026; in April their answers are released."""
+    monkeypatch.setattr(services, "current_month", lambda: "2026-03")
+    for n in range(5):
+        _answer(app, _learner_client(app, f"p{n}@malmo.se"), **texts)
+    monkeypatch.setattr(services, "current_month", lambda: "2026-04")
+    with app.app_context():
+        assert services.release_finished_months(published_course("grundkurs").id) == 5
 
 
 def _learner_client(app, email, organisation="fsk", **kw):
@@ -66,40 +77,40 @@ def test_declining_stops_the_invitation(app):
 def test_responses_cannot_be_linked_to_learners(app, monkeypatch):
     # The shuffle is made deterministic (reverse) so the test can see that it decides the order.
     monkeypatch.setattr(services, "_shuffle", lambda items: items.reverse())
-    emails = [f"person{n}@malmo.se" for n in range(5)]
-    for n, email in enumerate(emails):
-        client = _learner_client(app, email, gender="kvinna")
+    monkeypatch.setattr(services, "current_month", lambda: "2026-03")
+    people = [("person0@malmo.se", "fsk", "kvinna"), ("person1@malmo.se", "gsf", "man"),
+              ("person2@malmo.se", "fsk", None), ("person3@malmo.se", "kul", "kvinna"),
+              ("person4@malmo.se", "fsk", "man")]
+    for n, (email, org, gender) in enumerate(people):
+        client = _learner_client(app, email, org, gender=gender)
         assert _answer(app, client, behov=f"svar nummer {n}").status_code == 302
-        if n < 4:
-            assert _counts(app)[2] == 0  # nothing is released before there are five
+    assert _counts(app) == (5, 5, 0)  # nothing is visible while the month is still going on
+    monkeypatch.setattr(services, "current_month", lambda: "2026-04")
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    coordinator = app.test_client()
+    login(coordinator, "samordnare@malmo.se")
+    coordinator.get("/utvardering/grundkurs/?halvar=2026-1")  # the month is over: released
+    assert _counts(app) == (5, 0, 5)
     with app.app_context():
         columns = {c["name"] for c in inspect(db.engine).get_columns("survey_responses")}
         assert columns == {"id", "course_id", "month", "organisation_id", "org_role", "gender"}
         answer_columns = {c["name"] for c in inspect(db.engine).get_columns("survey_answers")}
         assert answer_columns == {"id", "response_id", "item_id", "score", "text", "redacted"}
-        people = db.session.execute(select(User.id, User.email, User.name)).all()
-        identifying = {str(v) for row in people for v in row}
+        # The record that someone answered carries no date or order that a response could be matched on.
+        assert {c["name"] for c in inspect(db.engine).get_columns("survey_participations")} == {
+            "id", "user_id", "course_id", "answered"}
+        users = db.session.execute(select(User.id, User.email, User.name)).all()
+        identifying = {str(v) for row in users for v in row}
         rows = db.session.execute(text("SELECT * FROM survey_responses")).all()  # physical order
-        assert len(rows) == 5
         for row in rows:
             assert not identifying & {row.id, row.month, row.org_role, str(row.gender)}
             assert re.fullmatch(r"[0-9a-f]{32}", row.id)  # random, not a sequence
-            assert re.fullmatch(r"\d{4}-\d{2}", row.month)  # the month, nothing finer
-        ids = [row.id for row in rows]
-        texts = db.session.execute(text(
-            "SELECT a.text FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id "
-            "WHERE a.text IS NOT NULL")).scalars().all()
+            assert row.month == "2026-03"  # the month, nothing finer
         texts_by_physical_order = [db.session.scalar(select(SurveyAnswer.text).where(
-            SurveyAnswer.response_id == rid, SurveyAnswer.text.is_not(None))) for rid in ids]
-        # The pool is rewritten through the shuffle on every answer, and released through it:
-        # with "reverse" as the shuffle that gives 4, 2, 0, 1, 3, not the order people answered in.
-        assert texts_by_physical_order == [f"svar nummer {n}" for n in (4, 2, 0, 1, 3)]
-        assert sorted(texts) == sorted(texts_by_physical_order)
-        participations = db.session.execute(text("SELECT * FROM survey_participations")).all()
-        assert {c["name"] for c in inspect(db.engine).get_columns("survey_participations")} == {
-            "id", "user_id", "course_id", "answered", "month"}
-        assert all(re.fullmatch(r"\d{4}-\d{2}", p.month) for p in participations)
-        assert _counts(app) == (5, 0, 5)
+            SurveyAnswer.response_id == row.id, SurveyAnswer.text.is_not(None))) for row in rows]
+        # The pool is rewritten through the shuffle on every answer and released through it once more:
+        # with "reverse" as the shuffle that gives 3, 1, 0, 2, 4, not the order people answered in.
+        assert texts_by_physical_order == [f"svar nummer {n}" for n in (3, 1, 0, 2, 4)]
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -135,27 +146,23 @@ def test_a_forged_answer_before_completing_is_refused(app, client, learner):
 
 def test_html_in_free_text_is_stored_as_text_and_shown_escaped(app, monkeypatch):
     make_user(app, "samordnare@malmo.se", role="coordinator")
-    for n in range(5):
-        client = _learner_client(app, f"p{n}@malmo.se")
-        _answer(app, client, battre="<script>alert('x')</script> <b>fet</b>")
+    _five_answer_in_march(app, monkeypatch, battre="<script>alert('x')</script> <b>fet</b>")
     with app.app_context():
         stored = db.session.scalars(select(SurveyAnswer.text).where(SurveyAnswer.text.is_not(None))).all()
         assert stored == ["<script>alert('x')</script> <b>fet</b>"] * 5
     coordinator = app.test_client()
     login(coordinator, "samordnare@malmo.se")
-    page = coordinator.get("/utvardering/grundkurs/fritext").get_data(as_text=True)
+    page = coordinator.get("/utvardering/grundkurs/fritext?halvar=2026-1").get_data(as_text=True)
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and "<script>alert" not in page
 
 
-def test_themes_and_redaction(app):
+def test_themes_and_redaction(app, monkeypatch):
     make_user(app, "samordnare@malmo.se", role="coordinator")
-    for n in range(5):
-        client = _learner_client(app, f"p{n}@malmo.se")
-        _answer(app, client, behov=f"Stöd från chef. Ring Kim Svensson {n}")
+    _five_answer_in_march(app, monkeypatch, behov="Stöd från chef. Ring Kim Svensson")
     coordinator = app.test_client()
     login(coordinator, "samordnare@malmo.se")
     texts_url = "/utvardering/grundkurs/fritext"
-    token = csrf_token(coordinator, texts_url)
+    token = csrf_token(coordinator, texts_url + "?halvar=2026-1")
     coordinator.post("/utvardering/grundkurs/teman", data={"csrf_token": token, "name": "stöd från chef"})
     duplicate = coordinator.post("/utvardering/grundkurs/teman", data={"csrf_token": token, "name": "stöd från chef"},
                                  follow_redirects=True)
@@ -163,10 +170,11 @@ def test_themes_and_redaction(app):
     with app.app_context():
         answers = db.session.scalars(select(SurveyAnswer).where(SurveyAnswer.text.is_not(None))).all()
         answer_ids = [a.id for a in answers]
-    theme_id = re.search(r'name="theme" value="(\d+)"', coordinator.get(texts_url).get_data(as_text=True)).group(1)
+    theme_id = re.search(r'name="theme" value="(\d+)"',
+                         coordinator.get(texts_url + "?halvar=2026-1").get_data(as_text=True)).group(1)
     for answer_id in answer_ids[:3]:
         coordinator.post(f"{texts_url}/{answer_id}/teman", data={"csrf_token": token, "theme": theme_id})
-    report = coordinator.get("/utvardering/grundkurs/").get_data(as_text=True)
+    report = coordinator.get("/utvardering/grundkurs/?halvar=2026-1").get_data(as_text=True)
     assert '<th scope="row">stöd från chef</th><td>3</td>' in report
     missing = coordinator.post(f"{texts_url}/{answer_ids[0]}/maskera", data={"csrf_token": token, "passage": "Finns ej"},
                                follow_redirects=True)
@@ -177,16 +185,37 @@ def test_themes_and_redaction(app):
         assert "Kim Svensson" not in redacted.text and "[borttaget]" in redacted.text and redacted.redacted
 
 
-def test_editors_tag_but_cannot_redact(app):
+def test_editors_tag_see_theme_counts_and_redact(app, monkeypatch):
     make_user(app, "redaktor@malmo.se", role="editor")
-    for n in range(5):
-        _answer(app, _learner_client(app, f"p{n}@malmo.se"), behov="Mer tid")
+    _five_answer_in_march(app, monkeypatch, behov="Mer tid, sa Kim")
     editor = app.test_client()
     login(editor, "redaktor@malmo.se")
-    page = editor.get("/utvardering/grundkurs/fritext").get_data(as_text=True)
-    assert "Mer tid" in page and "Ta bort text som pekar ut någon" not in page
+    url = "/utvardering/grundkurs/fritext?halvar=2026-1"
+    page = editor.get(url).get_data(as_text=True)
+    assert "Mer tid" in page and "Ta bort text som pekar ut någon" in page
+    assert editor.get("/utvardering/grundkurs/?halvar=2026-1").status_code == 403  # figures are not theirs
     with app.app_context():
         answer_id = db.session.scalar(select(SurveyAnswer.id).where(SurveyAnswer.text.is_not(None)))
-    token = csrf_token(editor, "/utvardering/grundkurs/fritext")
-    refused = editor.post(f"/utvardering/grundkurs/fritext/{answer_id}/maskera", data={"csrf_token": token, "passage": "Mer"})
-    assert refused.status_code == 403
+    token = csrf_token(editor, url)
+    editor.post("/utvardering/grundkurs/teman", data={"csrf_token": token, "name": "mer tid"})
+    theme_id = re.search(r'name="theme" value="(\d+)"', editor.get(url).get_data(as_text=True)).group(1)
+    editor.post(f"/utvardering/grundkurs/fritext/{answer_id}/teman", data={"csrf_token": token, "theme": theme_id})
+    assert '<th scope="row">mer tid</th><td>1</td>' in editor.get(url).get_data(as_text=True)
+    done = editor.post(f"/utvardering/grundkurs/fritext/{answer_id}/maskera", data={"csrf_token": token, "passage": "Kim"})
+    assert done.status_code == 302
+
+
+def test_long_text_with_line_breaks_fits_as_the_browser_counts_it(app):
+    client = _learner_client(app, "a@malmo.se")
+    text_with_breaks = "\r\n".join(["x" * 99] * 50)  # 4,999 characters in the browser, 5,048 as sent
+    assert _answer(app, client, behov=text_with_breaks).status_code == 302
+
+
+def test_odd_theme_and_period_parameters_get_answers_not_errors(app, monkeypatch):
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    coordinator = app.test_client()
+    login(coordinator, "samordnare@malmo.se")
+    for query in ("?tema=²", "?tema=99999999999999999999", "?halvar=0000-1", "?halvar=9999-2"):
+        assert coordinator.get("/utvardering/grundkurs/fritext" + query).status_code in (200, 400), query
+    assert coordinator.get("/rapporter/grundkurs/?fran=0001-01").status_code == 400
+    assert coordinator.get("/rapporter/grundkurs/?till=9999-12").status_code == 400

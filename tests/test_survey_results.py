@@ -12,7 +12,7 @@ from tests.helpers import login, make_user
 from tests.survey_builders import completed_learner, released_response
 
 URL = "/utvardering/grundkurs/"
-PERIOD = "?fran=2026-03&till=2026-03"
+PERIOD = "?halvar=2026-1"  # January-June 2026
 
 
 @pytest.fixture
@@ -42,17 +42,18 @@ def test_figures_equal_hand_computed_values(city):
     assert "Hur nöjd är du med denna utbildning? Medelvärde: 4,11 av 5 (9 svar)." in page
     assert "Kommer du ha användning för detta i ditt arbete? Medelvärde: 3,56 av 5 (9 svar)." in page
     assert "Svarsfrekvens: 39,1 % (9 svar av 23 som har klarat kursen)" in page
-    # Förskoleförvaltningen: 21/5 = 4.20, distribution 0,0,1,2,2; rate 5/10
-    assert ("<th scope=\"row\">Förskoleförvaltningen</th>\n      \n      <td>4,20</td><td>5</td>\n      "
-            "<td>0</td><td>0</td><td>1</td><td>2</td><td>2</td>") in page
-    assert "<td>5</td><td>10</td><td>50,0 %</td>" in page
+    # Total distribution of nöjd: one 2, one 3, three 4s, four 5s.
+    total = page.split('<th scope="row">Totalt</th>')[1].split("</tr>")[0]
+    assert "<td>4,11</td><td>9</td>" in total and "<td>0</td><td>1</td><td>1</td><td>3</td><td>4</td>" in total
 
 
 def test_small_groups_are_hidden_on_the_page(city):
     page = _coordinator(city).get(URL + PERIOD).get_data(as_text=True)
-    for name in ("Grundskoleförvaltningen", "Kulturförvaltningen"):
+    # gsf (3) and kul (1) are too small, and together only 4: fsk (5) must be hidden as well,
+    # or the total minus fsk would give the answers of those four people.
+    for name in ("Förskoleförvaltningen", "Grundskoleförvaltningen", "Kulturförvaltningen"):
         row = page.split(f'<th scope="row">{name}</th>')[1].split("</tr>")[0]
-        assert "för få svar" in row and "<td>3</td>" not in row
+        assert "för få svar" in row and "<td>" not in row.replace('<td colspan="7">', "").replace('<td colspan="3">', "")
 
 
 def _csv(client, query: str) -> list[list[str]]:
@@ -68,10 +69,9 @@ def _xlsx(client, query: str) -> list[list]:
 @pytest.mark.parametrize("read", [_csv, _xlsx])
 def test_exports_have_the_same_figures_and_hidden_cells(city, read):
     rows = {row[0]: row for row in read(_coordinator(city), PERIOD)}
-    assert [str(v) for v in rows["Förskoleförvaltningen"][1:5]] == ["5", "10", "50,0", "4,20"]
     assert [str(v) for v in rows["Totalt"][1:5]] == ["9", "23", "39,1", "4,11"]
-    assert set(rows["Grundskoleförvaltningen"][1:]) == {"för få svar"}
-    assert set(rows["Kulturförvaltningen"][1:]) == {"för få svar"}
+    for name in ("Förskoleförvaltningen", "Grundskoleförvaltningen", "Kulturförvaltningen"):
+        assert set(rows[name][1:]) == {"för få svar"}
 
 
 @pytest.mark.parametrize("read", [None, _csv, _xlsx])
@@ -91,6 +91,8 @@ def test_a_second_cell_is_hidden_when_the_total_would_reveal_the_first(app, read
         hidden = {row[0] for row in read(client, PERIOD)[1:] if row[1] == "för få svar"}
     # Kulturförvaltningen (2) is too small; with the total (13) shown, Grundskoleförvaltningen (5) must go too.
     assert hidden == {"Kulturförvaltningen", "Grundskoleförvaltningen"}
+    if read is None:
+        assert "<td>4,00</td><td>6</td>" in rows["Förskoleförvaltningen"]
 
 
 def test_formula_like_text_is_escaped_in_exports(app):
@@ -101,25 +103,52 @@ def test_formula_like_text_is_escaped_in_exports(app):
     assert safe_cell("Vanlig text") == "Vanlig text" and safe_cell(5) == 5
 
 
-def test_hr_sees_only_their_own_forvaltning(city):
-    make_user(city, "hr@malmo.se", role="hr")
-    from learning.accounts.services import set_roles
-    from learning.extensions import db
-    from learning.accounts.models import User
-    from sqlalchemy import select
+def _three_groups(app):
+    """fsk 6, gsf 5 and kul 2 responses of 4 and 4: kul is too small, so gsf is hidden too."""
+    for org, count in (("fsk", 6), ("gsf", 5), ("kul", 2)):
+        for n in range(count):
+            completed_learner(app, f"{org}{n}@malmo.se", org)
+            released_response(app, org, {"nojd": 4, "anvandning": 4})
 
-    with city.app_context():
-        set_roles(db.session.scalar(select(User.id).filter_by(email="hr@malmo.se")), "hr", ["fsk"])
-    client = city.test_client()
-    login(client, "hr@malmo.se")
+
+def _hr(app, email: str, codes: list[str]):
+    from learning.accounts.services import set_roles
+
+    user_id = make_user(app, email)
+    with app.app_context():
+        set_roles(user_id, "hr", codes)
+    client = app.test_client()
+    login(client, email)
+    return client
+
+
+def test_hr_sees_only_their_own_forvaltning(app):
+    _three_groups(app)
+    client = _hr(app, "hr@malmo.se", ["fsk"])
     page = client.get(URL + PERIOD).get_data(as_text=True)
     assert "Förskoleförvaltningen" in page and "Grundskoleförvaltningen" not in page
-    assert "Medelvärde: 4,20 av 5 (5 svar)" in page
+    assert "Medelvärde: 4,00 av 5 (6 svar)" in page
     assert client.get(URL + PERIOD + "&forvaltning=gsf").status_code == 403
     assert client.get(URL + "resultat.csv" + PERIOD + "&forvaltning=gsf").status_code == 403
     rows = _csv(client, PERIOD)
     assert [r[0] for r in rows[1:]] == ["Förskoleförvaltningen", "Totalt"]
     assert client.get("/utvardering/grundkurs/fritext?forvaltning=kul").status_code == 403
+
+
+def test_narrower_views_cannot_be_subtracted_to_reveal_a_hidden_group(app):
+    _three_groups(app)
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    coordinator = _coordinator(app)
+    # gsf is hidden in the whole table, so filtering to it shows nothing either...
+    only_gsf = coordinator.get(URL + PERIOD + "&forvaltning=gsf").get_data(as_text=True)
+    assert "För få svar under perioden" in only_gsf and "4,00" not in only_gsf
+    # ...and HR for fsk and kul sees fsk, but no total that would include kul.
+    both = _hr(app, "hr2@malmo.se", ["fsk", "kul"]).get(URL + PERIOD).get_data(as_text=True)
+    assert "Medelvärde: 4,00 av 5 (6 svar)" not in both.split("<h2>Sammanfattning</h2>")[1].split("<table>")[0]
+    assert "<td>4,00</td><td>6</td>" in both  # fsk's own row is still there
+    # Role and gender breakdowns are for the whole organisation only.
+    by_gender = coordinator.get(URL + PERIOD + "&forvaltning=fsk&per=gender").get_data(as_text=True)
+    assert '<th scope="row">Förskoleförvaltningen</th>' in by_gender and "Ej angivet" not in by_gender
 
 
 @pytest.mark.parametrize("email, role", [("deltagare@malmo.se", "learner"), ("redaktor@malmo.se", "editor")])
@@ -142,6 +171,6 @@ def test_free_text_is_withheld_for_small_groups_and_searchable(city):
 
 
 def test_bad_period_gets_a_message(city):
-    response = _coordinator(city).get(URL + "?fran=2026-13")
+    response = _coordinator(city).get(URL + "?halvar=2026-3")
     assert response.status_code == 400
-    assert "”2026-13” är inte en månad" in response.get_data(as_text=True)
+    assert "”2026-3” är inte ett halvår" in response.get_data(as_text=True)

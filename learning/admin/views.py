@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learning.accounts import services as accounts
 from learning.accounts.models import ORG_ROLES, PLATFORM_ROLES
+from learning.access import role_required
 from learning.accounts.forms import choices
 from learning.admin.forms import RolesForm
 from learning.extensions import db
@@ -16,17 +15,7 @@ from learning.extensions import db
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def admin_required(view):
-    """Only operators; everyone else gets 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.has_role("admin"):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+admin_required = role_required("admin")
 
 
 @bp.get("/anvandare")

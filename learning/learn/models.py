@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learning.extensions import db
-from learning.timeutil import utcnow
+from learning.timeutil import completed_month_default, utcnow
 
 
 class PartView(db.Model):
@@ -76,3 +76,5 @@ class CourseCompletion(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     verification_code: Mapped[str] = mapped_column(String(20), unique=True)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # 'YYYY-MM' in Stockholm time, so monthly reports group the same way on every database.
+    completed_month: Mapped[str] = mapped_column(String(7), index=True, default=completed_month_default)

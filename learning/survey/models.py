@@ -1,8 +1,8 @@
 """Survey tables. A response has no user id and no timestamp finer than the month.
 
 Responses first wait in `survey_pending` (one row each, ids random, re-shuffled on every insert) and
-are released into `survey_responses` in random order in batches of at least RELEASE_BATCH, so neither
-row order nor id ties a response to the moment a learner answered.
+are released into `survey_responses` in random order when their month is over, so neither row order
+nor id ties a response to the moment a learner answered, and nothing finer than the month is kept.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class SurveyItem(db.Model):
 
 
 class SurveyParticipation(db.Model):
-    """That a learner answered (or declined) a course's survey: stops a second answer, counts the rate."""
+    """That a learner answered (or declined) a course's survey, with no date: it only stops a second answer."""
 
     __tablename__ = "survey_participations"
     __table_args__ = (UniqueConstraint("user_id", "course_id"),)
@@ -47,7 +47,6 @@ class SurveyParticipation(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     answered: Mapped[bool] = mapped_column(Boolean)
-    month: Mapped[str] = mapped_column(String(7))
 
 
 class SurveyPending(db.Model):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, case, func, select
@@ -15,44 +13,14 @@ from learning.extensions import db
 from learning.learn.models import CourseCompletion
 from learning.privacy import K, suppress
 from learning.survey.models import SurveyAnswer, SurveyAnswerTheme, SurveyItem, SurveyResponse, SurveyTheme
-from learning.timeutil import STOCKHOLM
+from learning.periods import Period
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 REDACTED = "[borttaget]"
 DIMENSIONS = {"organisation": "Förvaltning", "org_role": "Roll", "gender": "Kön"}
 
 
 class ResultsError(ValueError):
     """A results request that cannot be answered; the message is for the reader."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """A range of whole months, 'YYYY-MM' to 'YYYY-MM' inclusive, in Stockholm time."""
-
-    start: str
-    end: str
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """The period as [start, end) instants, for timestamps."""
-        year, month = int(self.end[:4]), int(self.end[5:])
-        after = (year + month // 12, month % 12 + 1)
-        start = datetime(int(self.start[:4]), int(self.start[5:]), 1, tzinfo=STOCKHOLM)
-        end = datetime(after[0], after[1], 1, tzinfo=STOCKHOLM)
-        # Stored timestamps are UTC; SQLite compares them as text, so the bounds must be UTC too.
-        return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-
-
-def parse_period(start: str | None, end: str | None, default_end: str) -> Period:
-    """A period from 'YYYY-MM' strings; missing ends mean from the beginning and up to now."""
-    start = (start or "2000-01").strip()
-    end = (end or default_end).strip()
-    for value in (start, end):
-        if not _MONTH.match(value):
-            raise ResultsError(f"”{value[:20]}” är inte en månad. Skriv till exempel 2026-11.")
-    if start > end:
-        raise ResultsError("Perioden börjar efter att den slutar.")
-    return Period(start, end)
 
 
 @dataclass(frozen=True)
@@ -139,11 +107,46 @@ def scale_items(course_id: int, period: Period, scope: frozenset[int] | None, cu
     return sorted(rows, key=lambda i: (i.id not in current_ids, current_ids.index(i.id) if i.id in current_ids else i.id))
 
 
+def _add(stats: list[dict[int, ItemStats]]) -> dict[int, ItemStats]:
+    summed: dict[int, list[int]] = {}
+    for row in stats:
+        for item_id, item in row.items():
+            acc = summed.setdefault(item_id, [0, 0, 0, 0, 0, 0, 0])
+            for index, value in enumerate((item.n, item.total, *item.distribution)):
+                acc[index] += value
+    return {i: ItemStats(a[0], a[1], tuple(a[2:])) for i, a in summed.items()}
+
+
 def breakdown(course_id: int, period: Period, scope: frozenset[int] | None, dimension: str,
               current_ids: list[int]) -> Breakdown:
-    """Responses, response rate and per-item statistics per group, all aggregated in SQL."""
+    """Responses, response rate and per-item statistics per group, all aggregated in SQL.
+
+    Which groups are hidden is always decided on the whole organisation's table: a narrower view
+    (HR's förvaltningar, one förvaltning) shows those same rows, and its total only if none of them
+    is hidden. Otherwise two allowed views could be subtracted to reveal a hidden group. Role and
+    gender breakdowns are offered for the whole organisation only, for the same reason.
+    """
+    if scope is not None:
+        dimension = "organisation"
+    city = _whole_breakdown(course_id, period, dimension)
+    items = scale_items(course_id, period, None, current_ids)
+    if scope is None:
+        return Breakdown(dimension, items, city.rows, city.total)
+    rows = [r for r in city.rows if r.key in scope]
+    total = Row(None, "Totalt", sum(r.responses for r in rows), sum(r.completions for r in rows),
+                _add([r.items for r in rows]), any(r.hidden for r in rows) or city.total.hidden)
+    return Breakdown(dimension, items, rows, total)
+
+
+def hidden_organisations(course_id: int, period: Period) -> tuple[frozenset, bool]:
+    """The förvaltningar hidden in the whole organisation's table, and whether its total is hidden."""
+    city = _whole_breakdown(course_id, period, "organisation")
+    return frozenset(r.key for r in city.rows if r.hidden), city.total.hidden
+
+
+def _whole_breakdown(course_id: int, period: Period, dimension: str) -> Breakdown:
     group = _group_column(dimension)
-    conditions = _filters(course_id, period, scope)
+    conditions = _filters(course_id, period, None)
     responses = dict(db.session.execute(
         select(group, func.count(SurveyResponse.id)).where(*conditions).group_by(group)).all())
     score = SurveyAnswer.score
@@ -153,16 +156,12 @@ def breakdown(course_id: int, period: Period, scope: frozenset[int] | None, dime
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
         .where(*conditions, score.is_not(None)).group_by(group, SurveyAnswer.item_id)
     ).all()
-    completions = _completions(course_id, period, scope, dimension)
+    completions = _completions(course_id, period, None, dimension)
     keys = set(responses) | set(completions)
     labels = _labels(dimension, keys)
     per_group: dict = {k: {} for k in keys}
-    totals: dict[int, list[int]] = {}
     for key, item_id, n, total, *dist in stats_rows:
         per_group[key][item_id] = ItemStats(n, int(total or 0), tuple(int(d or 0) for d in dist))
-        acc = totals.setdefault(item_id, [0, 0, 0, 0, 0, 0, 0])
-        for index, value in enumerate((n, int(total or 0), *(int(d or 0) for d in dist))):
-            acc[index] += value
     # A group is small if either its responses or its completions count 1-4 people.
     shown = suppress({k: min([n for n in (responses.get(k, 0), completions.get(k, 0)) if n] or [0]) for k in keys})
     total_small = any(0 < n < K for n in (sum(responses.values()), sum(completions.values())))
@@ -170,8 +169,8 @@ def breakdown(course_id: int, period: Period, scope: frozenset[int] | None, dime
         (Row(k, labels[k], responses.get(k, 0), completions.get(k, 0), per_group[k], k in shown.hidden) for k in keys),
         key=lambda r: r.label)
     total = Row(None, "Totalt", sum(responses.values()), sum(completions.values()),
-                {i: ItemStats(a[0], a[1], tuple(a[2:])) for i, a in totals.items()}, total_small)
-    return Breakdown(dimension, scale_items(course_id, period, scope, current_ids), rows, total)
+                _add(list(per_group.values())), total_small or shown.total_hidden)
+    return Breakdown(dimension, [], rows, total)
 
 
 @dataclass(frozen=True)
@@ -188,7 +187,8 @@ def free_texts(course_id: int, period: Period, scope: frozenset[int] | None, sea
     """Free-text answers without names; withheld when fewer than K people answered in the group."""
     conditions = _filters(course_id, period, scope)
     respondents = db.session.scalar(select(func.count(SurveyResponse.id)).where(*conditions))
-    if respondents < K:
+    hidden, total_hidden = hidden_organisations(course_id, period)
+    if respondents < K or total_hidden or (scope is not None and scope & hidden):
         return FreeText([], True, respondents)
     query = (select(SurveyAnswer, SurveyItem).join(SurveyResponse).join(SurveyItem)
              .where(*conditions, SurveyItem.kind == TEXT, SurveyAnswer.text.is_not(None)))
@@ -221,7 +221,10 @@ def themes(course_id: int) -> list[SurveyTheme]:
 
 
 def theme_counts(course_id: int, period: Period, scope: frozenset[int] | None) -> list[tuple[str, int]]:
-    """How many answers carry each theme in the period, most common first."""
+    """How many answers carry each theme in the period, most common first; none where free text is withheld."""
+    hidden, total_hidden = hidden_organisations(course_id, period)
+    if total_hidden or (scope is not None and scope & hidden):
+        return []
     rows = db.session.execute(
         select(SurveyTheme.name, func.count(SurveyAnswerTheme.id))
         .join(SurveyAnswerTheme, and_(SurveyAnswerTheme.theme_id == SurveyTheme.id))
@@ -300,6 +303,8 @@ def table_rows(table: Breakdown) -> tuple[list[str], list[list]]:
             stats = row.items.get(item.id)
             if stats is None:
                 line += ["", 0, 0, 0, 0, 0, 0]
+            elif stats.n < K:  # e.g. an earlier wording that few answered
+                line += [TOO_FEW] * 7
             else:
                 line += [str(stats.mean).replace(".", ","), stats.n, *stats.distribution]
         rows.append(line)

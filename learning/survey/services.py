@@ -17,9 +17,8 @@ from learning.learn.services import course_completion
 from learning.survey.models import (
     SurveyAnswer, SurveyItem, SurveyParticipation, SurveyPending, SurveyResponse,
 )
-from learning.timeutil import local, utcnow
+from learning.timeutil import stockholm_month
 
-RELEASE_BATCH = 5
 MAX_TEXT = 5000
 NOT_ELIGIBLE, INVITED, ANSWERED, DECLINED = "not_eligible", "invited", "answered", "declined"
 _shuffle = random.SystemRandom().shuffle
@@ -46,7 +45,7 @@ class Question:
 
 def current_month() -> str:
     """'2026-11' in Stockholm time: the only date a response carries."""
-    return f"{local(utcnow()):%Y-%m}"
+    return stockholm_month()
 
 
 def status(user: User, course: PublishedCourse) -> str:
@@ -88,7 +87,7 @@ def parse_answers(items: list[Question], form: MultiDict) -> dict[int, int | str
                 raise SurveyError(f"Fråga {number}: välj ett värde från 1 till 5.")
             else:
                 answers[item.id] = int(raw)
-        elif len(raw) > MAX_TEXT:
+        elif len(raw := raw.replace("\r\n", "\n")) > MAX_TEXT:  # browsers count a line break as one
             raise SurveyError(f"Fråga {number}: svaret är {len(raw)} tecken långt; högst {MAX_TEXT} tecken får plats.")
         elif raw:
             answers[item.id] = raw
@@ -101,6 +100,7 @@ def submit(user: User, course: PublishedCourse, form: MultiDict) -> None:
     """Store one anonymous response and mark the learner as having answered, in one transaction."""
     _check_can_answer(user, course)
     answers = parse_answers(questions(course), form)
+    release_finished_months(course.id)
     _mark(user, course, answered=True)
     payload = {
         "month": current_month(), "organisation_id": user.organisation_id, "org_role": user.org_role,
@@ -128,15 +128,14 @@ def _check_can_answer(user: User, course: PublishedCourse) -> None:
 def _mark(user: User, course: PublishedCourse, answered: bool) -> None:
     try:
         with db.session.begin_nested():
-            db.session.add(SurveyParticipation(user_id=user.id, course_id=course.id, answered=answered,
-                                               month=current_month()))
+            db.session.add(SurveyParticipation(user_id=user.id, course_id=course.id, answered=answered))
     except IntegrityError:  # a second tab got there first
         db.session.rollback()
         raise SurveyError("Du har redan svarat på eller avböjt utvärderingen. Tack!", 409) from None
 
 
 def _add_to_pool(course_id: int, payload: dict) -> None:
-    """Hold the response with the others waiting; release them all, shuffled, once there are enough.
+    """Hold the response with the others of this month until the month is over.
 
     The waiting rows are rewritten in random order with new random ids on every insert, so not even
     the pool's row order shows which response came last.
@@ -148,13 +147,30 @@ def _add_to_pool(course_id: int, payload: dict) -> None:
         db.session.delete(row)
     db.session.flush()
     _shuffle(payloads)
-    if len(payloads) >= RELEASE_BATCH:
-        for item in payloads:
-            db.session.add(_response(course_id, item))
-    else:
-        for item in payloads:
-            db.session.add(SurveyPending(course_id=course_id, payload=item))
+    db.session.add_all(SurveyPending(course_id=course_id, payload=item) for item in payloads)
     db.session.flush()
+
+
+def release_finished_months(course_id: int) -> int:
+    """Move the responses of months that are over into the results, shuffled; returns how many.
+
+    A month's responses are released together, so their order and the moment they appear say no
+    more than the month they already carry, and figures for a finished month do not change later.
+    """
+    month = current_month()
+    waiting = [row for row in db.session.scalars(
+        select(SurveyPending).where(SurveyPending.course_id == course_id).with_for_update())
+        if row.payload["month"] < month]
+    if not waiting:
+        return 0
+    payloads = [row.payload for row in waiting]
+    for row in waiting:
+        db.session.delete(row)
+    db.session.flush()
+    _shuffle(payloads)
+    db.session.add_all(_response(course_id, item) for item in payloads)
+    db.session.commit()
+    return len(payloads)
 
 
 def _response(course_id: int, payload: dict) -> SurveyResponse:
@@ -166,7 +182,3 @@ def _response(course_id: int, payload: dict) -> SurveyResponse:
                                              text=None if is_score else value))
     return response
 
-
-def pending_count(course_id: int) -> int:
-    """Responses waiting to be released (shown as a count only)."""
-    return len(db.session.scalars(select(SurveyPending.id).where(SurveyPending.course_id == course_id)).all())

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
+import re
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learning.access import narrow, report_scope, visible_organisations
 from learning.content.services import course_slugs, published_course
-from learning.exports import csv_response, xlsx_response
+from learning.exports import table_response
+from learning.periods import half_year, half_year_options, handles_bad_period
 from learning.survey import results, services
 from learning.survey.services import SurveyError
-from learning.timeutil import local, utcnow
+from learning.timeutil import stockholm_month
 
 bp = Blueprint("survey", __name__)
+SMALL_INT = re.compile(r"[0-9]{1,9}")
 
 
 def _course(slug: str):
@@ -75,27 +76,14 @@ def _report_context(course_slug: str):
     course = _course(course_slug)
     scope = report_scope(current_user)
     scope, organisation = narrow(scope, request.args.get("forvaltning"))
-    default_end = f"{local(utcnow()):%Y-%m}"
-    period = results.parse_period(request.args.get("fran"), request.args.get("till"), default_end)
+    period = half_year(request.args.get("halvar"), stockholm_month())
+    services.release_finished_months(course.id)
     return course, scope, organisation, period
 
 
-def reports_required(view):
-    """Survey results: coordinators, admins and HR (scoped); others 403. Bad periods get a message."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except results.ResultsError as exc:
-            return render_template("errors/error.html", title="Kontrollera perioden", text=str(exc), code=400), 400
-
-    return wrapped
-
-
 @bp.get("/utvardering/<course_slug>/")
-@reports_required
+@login_required
+@handles_bad_period
 def report(course_slug: str):
     """Means, distributions and response rates per group, with small groups hidden."""
     course, scope, organisation, period = _report_context(course_slug)
@@ -107,13 +95,15 @@ def report(course_slug: str):
     return render_template(
         "survey/report.html", course=course, table=table, period=period, organisation=organisation,
         organisations=visible_organisations(report_scope(current_user)), dimension=dimension,
-        dimensions=results.DIMENSIONS, pending=services.pending_count(course.id),
-        themes=results.theme_counts(course.id, period, scope) if not table.total.hidden else [],
+        dimensions=results.DIMENSIONS if scope is None else {"organisation": results.DIMENSIONS["organisation"]},
+        half_years=half_year_options(2020, stockholm_month()), current_month=stockholm_month(),
+        themes=results.theme_counts(course.id, period, scope),
     )
 
 
 @bp.get("/utvardering/<course_slug>/resultat.<fmt>")
-@reports_required
+@login_required
+@handles_bad_period
 def export(course_slug: str, fmt: str):
     """The results table as CSV or XLSX, with the same hidden cells as on the page."""
     if fmt not in ("csv", "xlsx"):
@@ -125,10 +115,7 @@ def export(course_slug: str, fmt: str):
     current_ids = [q.id for q in services.questions(course) if q.kind == "scale"]
     table = results.breakdown(course.id, period, scope, dimension, current_ids)
     header, rows = results.table_rows(table)
-    name = f"utvardering-{course.slug}-{period.start}-{period.end}.{fmt}"
-    if fmt == "csv":
-        return csv_response(header, rows, name)
-    return xlsx_response(header, rows, name, "Utvärdering")
+    return table_response(fmt, header, rows, f"utvardering-{course.slug}-{period.start}-{period.end}", "Utvärdering")
 
 
 def _may_edit_texts() -> bool:
@@ -136,7 +123,8 @@ def _may_edit_texts() -> bool:
 
 
 @bp.get("/utvardering/<course_slug>/fritext")
-@reports_required
+@login_required
+@handles_bad_period
 def texts(course_slug: str):
     """Free-text answers without names, searchable and filterable by theme."""
     course = _course(course_slug)
@@ -145,15 +133,18 @@ def texts(course_slug: str):
     else:
         scope = report_scope(current_user)
     scope, organisation = narrow(scope, request.args.get("forvaltning"))
-    period = results.parse_period(request.args.get("fran"), request.args.get("till"), f"{local(utcnow()):%Y-%m}")
+    period = half_year(request.args.get("halvar"), stockholm_month())
+    services.release_finished_months(course.id)
     theme = request.args.get("tema", "")
-    theme_id = int(theme) if theme.isdigit() else None
+    theme_id = int(theme) if SMALL_INT.fullmatch(theme) else None
     found = results.free_texts(course.id, period, scope, request.args.get("q", "")[:200], theme_id)
     return render_template(
         "survey/texts.html", course=course, found=found, period=period, organisation=organisation,
         organisations=visible_organisations(None if current_user.has_role("editor") else report_scope(current_user)),
         themes=results.themes(course.id), theme_id=theme_id, search=request.args.get("q", "")[:200],
-        may_edit=_may_edit_texts(), may_redact=current_user.has_role("coordinator"),
+        theme_counts=results.theme_counts(course.id, period, scope),
+        half_years=half_year_options(2020, stockholm_month()), current_month=stockholm_month(),
+        may_edit=_may_edit_texts(),
     )
 
 
@@ -178,7 +169,7 @@ def tag(course_slug: str, answer_id: str):
     if not _may_edit_texts():
         abort(403)
     course = _course(course_slug)
-    ids = [int(v) for v in request.form.getlist("theme") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("theme") if SMALL_INT.fullmatch(v)]
     try:
         results.set_themes(course.id, answer_id, ids)
     except results.ResultsError as exc:
@@ -192,7 +183,7 @@ def tag(course_slug: str, answer_id: str):
 @login_required
 def redact(course_slug: str, answer_id: str):
     """Remove a passage that identifies a person, for good."""
-    if not current_user.has_role("coordinator"):
+    if not _may_edit_texts():
         abort(403)
     course = _course(course_slug)
     try:

@@ -1,0 +1,1 @@
+"""Completion and coverage reports for HR and coordinators."""

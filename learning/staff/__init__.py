@@ -1,0 +1,1 @@
+"""The staff list: who works where, for headcounts and coverage."""

@@ -1,0 +1,52 @@
+"""Staff members from the HR system's list, where they worked when, and hand-entered headcounts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learning.extensions import db
+from learning.timeutil import utcnow
+
+
+class StaffMember(db.Model):
+    """One employee in the staff list, identified by the HR system's employee id."""
+
+    __tablename__ = "staff_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffAssignment(db.Model):
+    """Where a staff member worked from one date until (not including) another; open-ended if current."""
+
+    __tablename__ = "staff_assignments"
+    __table_args__ = (Index("ix_staff_assignments_org_dates", "organisation_id", "valid_from", "valid_to"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    org_role: Mapped[str] = mapped_column(String(20))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class Headcount(db.Model):
+    """A headcount typed in by a coordinator for a förvaltning without a staff list."""
+
+    __tablename__ = "headcounts"
+    __table_args__ = (UniqueConstraint("organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    staff: Mapped[int]
+    managers: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,236 @@
+"""The staff list: importing the HR system's file, headcounts per förvaltning, hand-entered headcounts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, exists, func, or_, select, union_all
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from learning.accounts.models import Organisation
+from learning.extensions import db
+from learning.staff import csvfile
+from learning.staff.csvfile import StaffError, StaffImportError
+from learning.staff.models import Headcount, StaffAssignment, StaffMember
+from learning.timeutil import local, utcnow
+
+__all__ = [
+    "HeadcountError", "ImportReport", "OrganisationStaff", "StaffError", "StaffImportError", "describe",
+    "headcount_for", "headcounts", "headcounts_by", "import_staff", "organisation_overview", "set_headcount",
+    "stockholm_today",
+]
+
+MAX_HEADCOUNT = 200_000
+DIMENSIONS = {"org_role": StaffAssignment.org_role, "unit": StaffAssignment.unit}
+
+
+class HeadcountError(StaffError):
+    """A hand-entered headcount that cannot be saved; field names the form field it is about."""
+
+    def __init__(self, message: str, field: str = "staff"):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import changed, counted in people, and the rows it could not use as (line, message)."""
+
+    created: int = 0
+    updated: int = 0  # name or e-mail changed
+    moved: int = 0  # förvaltning, unit or role changed
+    deactivated: int = 0  # not in the file any more: marked as having left
+    reactivated: int = 0  # had left, back in the file
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrganisationStaff:
+    """One förvaltning on the staff overview page."""
+
+    code: str
+    name: str
+    active: int  # in the staff list now
+    inactive: int  # in the staff list, marked as having left (their last place was here)
+    typed_staff: int | None
+    typed_managers: int | None
+    counted: int | None  # what headcounts() gives the reports
+    source: str | None  # "list", "typed" or None when the reports have no headcount
+
+
+def stockholm_today() -> date:
+    """Today's date in Malmö, the date from which an import's changes apply."""
+    return local(utcnow()).date()
+
+
+def describe(report: ImportReport) -> str:
+    """The report's counts as one Swedish sentence."""
+    lines = len({line for line, _ in report.problems})
+    return (f"{report.created} nya, {report.updated} med ändrat namn eller e-post, {report.moved} som har bytt "
+            f"förvaltning, enhet eller roll, {report.deactivated} markerade som slutade, {report.reactivated} "
+            f"tillbaka efter att ha slutat. {lines} {'rad' if lines == 1 else 'rader'} kunde inte läsas in.")
+
+
+def import_staff(data: bytes, today: date) -> ImportReport:
+    """Make the staff list match the file from today on, in one transaction; raises StaffImportError if unusable."""
+    lookup: dict[str, int] = {}
+    for organisation in db.session.scalars(select(Organisation).where(Organisation.active.is_(True))):
+        lookup[organisation.name.strip().casefold()] = organisation.id
+        lookup[organisation.code.casefold()] = organisation.id
+    parsed = csvfile.parse(data, lookup)
+    if not parsed.rows:
+        # Applying a file without one usable row would mark the whole staff as having left.
+        raise StaffImportError("Ingen rad i filen gick att läsa in.", parsed.problems)
+    try:
+        counts = _apply(parsed, today)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return ImportReport(**counts, problems=parsed.problems)
+
+
+def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
+    members = {m.employee_id: m for m in db.session.scalars(select(StaffMember))}
+    current = {a.staff_id: a for a in db.session.scalars(
+        select(StaffAssignment).where(StaffAssignment.valid_to.is_(None)).order_by(StaffAssignment.id))}
+    counts: Counter = Counter(created=0, updated=0, moved=0, deactivated=0, reactivated=0)
+    placements: list[tuple[StaffMember, csvfile.StaffRow]] = []
+    now = utcnow()
+    for row in parsed.rows:
+        member = members.get(row.employee_id)
+        if member is None:
+            member = StaffMember(employee_id=row.employee_id, name=row.name, email=row.email, active=True,
+                                 updated_at=now)
+            db.session.add(member)
+            placements.append((member, row))
+            counts["created"] += 1
+            continue
+        changed = False
+        if (member.name, member.email) != (row.name, row.email):
+            member.name, member.email, changed = row.name, row.email, True
+            counts["updated"] += 1
+        if not member.active:
+            member.active, changed = True, True
+            counts["reactivated"] += 1
+        assignment = current.get(member.id)
+        if assignment is None:
+            placements.append((member, row))
+        elif (assignment.organisation_id, assignment.unit, assignment.org_role) != (
+                row.organisation_id, row.unit, row.org_role):
+            changed = True
+            counts["moved"] += 1
+            if assignment.valid_from >= today:
+                # Changed again on the day it started: correct it rather than leave a zero-length stay.
+                assignment.organisation_id, assignment.unit, assignment.org_role = (
+                    row.organisation_id, row.unit, row.org_role)
+            else:
+                assignment.valid_to = today
+                placements.append((member, row))
+        if changed:
+            member.updated_at = now
+    for member in members.values():
+        if member.active and member.employee_id not in parsed.mentioned:
+            member.active, member.updated_at = False, now
+            assignment = current.get(member.id)
+            if assignment is not None:
+                assignment.valid_to = max(today, assignment.valid_from)
+            counts["deactivated"] += 1
+    db.session.flush()  # new members get their ids
+    db.session.add_all(StaffAssignment(staff_id=member.id, organisation_id=row.organisation_id, unit=row.unit,
+                                       org_role=row.org_role, valid_from=today, valid_to=None)
+                       for member, row in placements)
+    return counts
+
+
+def _valid_at(at: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    # valid_to is the first day someone no longer worked there: a move on 1 March counts them in the new place.
+    return StaffAssignment.valid_from <= at, or_(StaffAssignment.valid_to.is_(None), StaffAssignment.valid_to > at)
+
+
+def headcounts(scope: frozenset[int] | None, at: date) -> dict[int, int]:
+    """Staff per organisation id at a date; the hand-entered figure only where no staff list was ever loaded."""
+    if scope is not None and not scope:
+        return {}
+    listed = (select(StaffAssignment.organisation_id, func.count(StaffAssignment.staff_id.distinct()))
+              .where(*_valid_at(at)).group_by(StaffAssignment.organisation_id))
+    typed = (select(Headcount.organisation_id, Headcount.staff)
+             .where(~exists().where(StaffAssignment.organisation_id == Headcount.organisation_id)))
+    if scope is not None:
+        listed = listed.where(StaffAssignment.organisation_id.in_(scope))
+        typed = typed.where(Headcount.organisation_id.in_(scope))
+    return {organisation_id: count for organisation_id, count in db.session.execute(union_all(listed, typed))}
+
+
+def headcounts_by(scope: frozenset[int] | None, at: date, dimension: str) -> dict[tuple[int, str], int]:
+    """Staff per (organisation id, role or unit) at a date, from the staff list only."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}; use one of {sorted(DIMENSIONS)}")
+    if scope is not None and not scope:
+        return {}
+    column = DIMENSIONS[dimension]
+    query = (select(StaffAssignment.organisation_id, column, func.count(StaffAssignment.staff_id.distinct()))
+             .where(*_valid_at(at)).group_by(StaffAssignment.organisation_id, column))
+    if scope is not None:
+        query = query.where(StaffAssignment.organisation_id.in_(scope))
+    return {(organisation_id, value): count for organisation_id, value, count in db.session.execute(query)}
+
+
+def organisation_overview(at: date) -> list[OrganisationStaff]:
+    """Every active förvaltning with its staff-list counts, hand-entered figures and the headcount reports use."""
+    later = aliased(StaffAssignment)
+    # Each person counts once, in the förvaltning of their latest assignment (their current or last place).
+    latest = (select(StaffAssignment.organisation_id, StaffMember.active, func.count())
+              .join(StaffMember, StaffMember.id == StaffAssignment.staff_id)
+              .where(~exists().where(later.staff_id == StaffAssignment.staff_id, later.id > StaffAssignment.id))
+              .group_by(StaffAssignment.organisation_id, StaffMember.active))
+    status = {(organisation_id, active): count for organisation_id, active, count in db.session.execute(latest)}
+    with_list = set(db.session.scalars(select(StaffAssignment.organisation_id).distinct()))
+    typed = {h.organisation_id: h for h in db.session.scalars(select(Headcount))}
+    counted = headcounts(None, at)
+    rows = []
+    for organisation in db.session.scalars(
+            select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)):
+        hand = typed.get(organisation.id)
+        source = "list" if organisation.id in with_list else "typed" if hand is not None else None
+        rows.append(OrganisationStaff(
+            code=organisation.code, name=organisation.name,
+            active=status.get((organisation.id, True), 0), inactive=status.get((organisation.id, False), 0),
+            typed_staff=hand.staff if hand else None, typed_managers=hand.managers if hand else None,
+            counted=counted.get(organisation.id), source=source,
+        ))
+    return rows
+
+
+def headcount_for(organisation_code: str) -> Headcount | None:
+    """The hand-entered headcount of a förvaltning, if any."""
+    return db.session.scalar(select(Headcount).join(Organisation, Organisation.id == Headcount.organisation_id)
+                             .where(Organisation.code == organisation_code))
+
+
+def set_headcount(organisation_code: str, staff: int, managers: int | None) -> Headcount:
+    """Save a hand-entered headcount for a förvaltning; raises HeadcountError for unusable values."""
+    organisation = db.session.scalar(select(Organisation).filter_by(code=organisation_code, active=True))
+    if organisation is None:
+        raise HeadcountError("Välj en förvaltning i listan.", "organisation")
+    for value, name, label in ((staff, "staff", "Antalet anställda"), (managers, "managers", "Antalet chefer")):
+        if value is None and name == "managers":
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_HEADCOUNT:
+            raise HeadcountError(f"{label} ska vara ett heltal från 0 till 200 000.", name)
+    if managers is not None and managers > staff:
+        raise HeadcountError("Antalet chefer kan inte vara större än antalet anställda.", "managers")
+    headcount = db.session.scalar(select(Headcount).filter_by(organisation_id=organisation.id))
+    if headcount is None:
+        headcount = Headcount(organisation_id=organisation.id, staff=staff)
+        db.session.add(headcount)
+    headcount.staff, headcount.managers, headcount.updated_at = staff, managers, utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise HeadcountError("Någon annan sparade ett antal för förvaltningen samtidigt. Försök igen.") from None
+    return headcount

@@ -1,0 +1,179 @@
+"""Completion and coverage dashboards on a hand-built city: exact figures, denominators, scope, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime, timezone
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from learning.accounts.models import User
+from learning.accounts.services import set_roles
+from learning.content.services import published_course
+from learning.extensions import db
+from learning.learn.models import PartView
+from learning.staff.models import Headcount, StaffAssignment, StaffMember
+from tests.helpers import login, make_user
+from tests.survey_builders import completed_learner, org_id
+
+URL = "/rapporter/grundkurs/"
+PERIOD = "?fran=2026-03&till=2026-04"
+MARCH = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
+APRIL = datetime(2026, 4, 30, 22, 30, tzinfo=timezone.utc)  # 1 May 00:30 in Stockholm: counts in May
+
+
+def _opened_a_part(app, user_id: int) -> None:
+    with app.app_context():
+        part = published_course("grundkurs").parts[0]
+        db.session.add(PartView(user_id=user_id, content_file_id=part.file_id, first_viewed_at=MARCH))
+        db.session.commit()
+
+
+def _staff(app, emails: list[str], organisation: str, extra: int) -> None:
+    with app.app_context():
+        for n, email in enumerate(emails + [f"ingen{organisation}{k}@malmo.se" for k in range(extra)]):
+            member = StaffMember(employee_id=f"{organisation}-{n}", name=email, email=email.upper())
+            db.session.add(member)
+            db.session.flush()
+            db.session.add(StaffAssignment(staff_id=member.id, organisation_id=org_id(organisation),
+                                           org_role="medarbetare", valid_from=date(2025, 1, 1)))
+        db.session.commit()
+
+
+@pytest.fixture
+def city(app):
+    """fsk: 11 registered, 10 started, 9 completed (8 on the staff list of 20).
+    gsf: 11 registered, started and completed (6 in March, 5 in April), hand-entered headcount 50."""
+    fsk = [completed_learner(app, f"fsk{n}@malmo.se", "fsk", MARCH) for n in range(9)]
+    started = make_user(app, "fsk-paborjad@malmo.se", organisation="fsk")
+    registered = make_user(app, "fsk-registrerad@malmo.se", organisation="fsk")
+    make_user(app, "fsk-senare@malmo.se", organisation="fsk")  # signed up after the period: not counted
+    with app.app_context():
+        for user_id in (started, registered):
+            db.session.get(User, user_id).created_at = MARCH
+        db.session.commit()
+    for user_id in fsk + [started]:
+        _opened_a_part(app, user_id)
+    gsf = [completed_learner(app, f"gsf{n}@malmo.se", "gsf", MARCH) for n in range(6)]
+    gsf += [completed_learner(app, f"gsf-april{n}@malmo.se", "gsf", datetime(2026, 4, 15, tzinfo=timezone.utc))
+            for n in range(5)]
+    for user_id in gsf:
+        _opened_a_part(app, user_id)
+    _staff(app, [f"fsk{n}@malmo.se" for n in range(8)], "fsk", extra=12)
+    with app.app_context():
+        db.session.add(Headcount(organisation_id=org_id("gsf"), staff=50))
+        db.session.commit()
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    return app
+
+
+def _client(app, email="samordnare@malmo.se"):
+    client = app.test_client()
+    login(client, email)
+    return client
+
+
+def _row(page: str, name: str) -> list[str]:
+    row = page.split(f'<th scope="row">{name}</th>')[1].split("</tr>")[0]
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+
+def test_figures_and_their_denominators(city):
+    page = _client(city).get(URL + PERIOD).get_data(as_text=True)
+    assert _row(page, "Förskoleförvaltningen") == ["11", "10", "9", "81,8 %", "20", "40,0 %"]
+    assert _row(page, "Grundskoleförvaltningen") == ["11", "11", "11", "100,0 %", "50", "22,0 %"]
+    assert _row(page, "Totalt") == ["22", "21", "20", "90,9 %", "70", "27,1 %"]
+    assert "20 klara av 22 registrerade" in page
+    assert "19 av 70 anställda har klarat kursen" in page
+    assert '<th scope="row">2026-03</th><td>15</td>' in page and '<th scope="row">2026-04</th><td>5</td>' in page
+
+
+def test_a_completion_counts_in_the_stockholm_month(city):
+    completed_learner(city, "sent@malmo.se", "gsf", APRIL)
+    page = _client(city).get(URL + "?fran=2026-05&till=2026-05").get_data(as_text=True)
+    assert "<dd>1</dd>" not in page  # a single person is too few to show...
+    assert "För få personer under perioden" in page  # ...but the completion is in May, not April
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_have_the_same_figures(city, fmt):
+    body = _client(city).get(f"{URL}forvaltningar.{fmt}{PERIOD}").get_data()
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+    else:
+        rows = [[("" if v is None else str(v)) for v in row]
+                for row in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)]
+    by_name = {row[0]: [str(v) for v in row[1:]] for row in rows[1:]}
+    assert by_name["Förskoleförvaltningen"] == ["11", "10", "9", "81,8", "20", "8", "40,0"]
+    assert by_name["Totalt"] == ["22", "21", "20", "90,9", "70", "19", "27,1"]
+
+
+def test_small_forvaltning_and_a_second_cell_are_hidden(city):
+    for n in range(2):
+        completed_learner(city, f"kul{n}@malmo.se", "kul", MARCH)
+    page = _client(city).get(URL + PERIOD).get_data(as_text=True)
+    assert _row(page, "Kulturförvaltningen") == ["för få"]
+    # With Kulturförvaltningen hidden and the total shown, the next smallest group goes too:
+    # Förskoleförvaltningen, whose smallest count (8 staff who completed) is below Grundskoleförvaltningen's 11.
+    assert _row(page, "Förskoleförvaltningen") == ["för få"]
+    assert _row(page, "Grundskoleförvaltningen")[2] == "11"
+
+
+def test_hr_sees_only_their_forvaltning(city):
+    hr = make_user(city, "hr@malmo.se")
+    with city.app_context():
+        set_roles(hr, "hr", ["fsk"])
+    client = _client(city, "hr@malmo.se")
+    page = client.get(URL + PERIOD).get_data(as_text=True)
+    assert "Förskoleförvaltningen" in page and "Grundskoleförvaltningen" not in page
+    assert _row(page, "Totalt") == ["11", "10", "9", "81,8 %", "20", "40,0 %"]
+    assert client.get(URL + PERIOD + "&forvaltning=gsf").status_code == 403
+    assert client.get(f"{URL}forvaltningar.csv{PERIOD}&forvaltning=gsf").status_code == 403
+    assert "Grundskoleförvaltningen" not in client.get(f"{URL}forvaltningar.csv{PERIOD}").get_data(as_text=True)
+
+
+def test_bad_period_gets_a_message(city):
+    response = _client(city).get(URL + "?fran=mars")
+    assert response.status_code == 400 and "”mars” är inte en månad" in response.get_data(as_text=True)
+
+
+ROLES = ["learner", "editor", "hr-a", "hr-b", "coordinator", "admin"]
+
+
+def _report_urls(app) -> list[str]:
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(("/rapporter", "/utvardering")) or "GET" not in rule.methods:
+            continue
+        url = rule.rule.replace("<course_slug>", "grundkurs").replace("<fmt>", "csv")
+        urls.append(url)
+    return urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorisation_matrix_over_every_report_route(city, role):
+    """Generated from the URL map, so a new report route cannot be forgotten."""
+    email = f"{role}@malmo.se"
+    user_id = make_user(city, email, role={"hr-a": "hr", "hr-b": "hr"}.get(role, role))
+    if role.startswith("hr"):
+        with city.app_context():
+            set_roles(user_id, "hr", ["fsk" if role == "hr-a" else "gsf"])
+    client = _client(city, email)
+    anonymous = city.test_client()
+    urls = _report_urls(city)
+    assert len(urls) >= 6
+    for url in urls:
+        assert anonymous.get(url).status_code == 302, url
+        status = client.get(url + PERIOD).status_code
+        editor_may = role == "editor" and ("fritext" in url or url == "/utvardering/")
+        if role == "learner" or (role == "editor" and not editor_may):
+            assert status == 403, (role, url, status)
+        else:
+            assert status in (200, 302), (role, url, status)
+        if role in ("hr-a", "hr-b") and "<answer_id>" not in url:
+            other = "gsf" if role == "hr-a" else "fsk"
+            assert client.get(url + PERIOD + f"&forvaltning={other}").status_code in (403, 302), (role, url)
