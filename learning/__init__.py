@@ -75,8 +75,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     from learning.accounts.models import User
-    from learning.content import models as _content  # noqa: F401  (tables for migrations)
+    from learning.api import models as _api  # noqa: F401  (tables for migrations)
+    from learning.content import models as _content  # noqa: F401
     from learning.learn import models as _learn  # noqa: F401
+    from learning.reports import models as _reports  # noqa: F401
     from learning.staff import models as _staff  # noqa: F401
     from learning.survey import models as _survey  # noqa: F401
 
@@ -93,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; a page's code is found by its URL."""
     from learning.accounts.views import bp as accounts_bp
     from learning.admin.views import bp as admin_bp
+    from learning.api.views import bp as api_bp
+    from learning.api.views import tokens_bp as api_tokens_bp
     from learning.certificates.views import bp as certificates_bp
     from learning.learn.views import bp as learn_bp
     from learning.mypages.views import bp as mypages_bp
@@ -100,7 +104,8 @@ def register_blueprints(app: Flask) -> None:
     from learning.staff.views import bp as staff_bp
     from learning.survey.views import bp as survey_bp
 
-    for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp):
+    for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
+               api_bp, api_tokens_bp):
         app.register_blueprint(bp)
 
 
@@ -123,6 +128,9 @@ def register_hooks(app: Flask) -> None:
 
     @app.before_request
     def force_password_change():
+        # The API knows nobody by their session cookie; looking at current_user would load it.
+        if request.blueprint == "api":
+            return None
         allowed = {"accounts.change_password", "accounts.logout", "static"}
         if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:
             return redirect(url_for("accounts.change_password"))

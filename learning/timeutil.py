@@ -39,6 +39,11 @@ def format_datetime(value: datetime | None) -> str:
     return f"{format_date(value)} kl. {local(value):%H.%M}"
 
 
+def stockholm_today():
+    """Today's date in Stockholm."""
+    return local(utcnow()).date()
+
+
 def stockholm_month(value: datetime | None = None) -> str:
     """'2026-11': the month in Stockholm of value (default now)."""
     return f"{local(value or utcnow()):%Y-%m}"

@@ -21,8 +21,16 @@ MESSAGES = {
 }
 
 
-def _page(code: int):
+def _page(code: int, error=None):
     title, text = MESSAGES[code]
+    if request.path.startswith("/api/"):
+        # Programs read the API: they get JSON for every error, also for routes that do not exist.
+        from learning.api.views import json_error
+
+        response = json_error(code, text)
+        if getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
     return render_template("errors/error.html", title=title, text=text, code=code), code
 
 
@@ -52,7 +60,7 @@ def _same_site() -> bool:
 def register(app: Flask) -> None:
     """Attach the handlers to the app."""
     for code in MESSAGES:
-        app.register_error_handler(code, lambda error, code=code: _page(code))
+        app.register_error_handler(code, lambda error, code=code: _page(code, error))
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(DataError, lambda error: _data_error())
 

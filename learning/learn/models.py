@@ -78,3 +78,15 @@ class CourseCompletion(db.Model):
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # 'YYYY-MM' in Stockholm time, so monthly reports group the same way on every database.
     completed_month: Mapped[str] = mapped_column(String(7), index=True, default=completed_month_default)
+
+
+class QuizAnswer(db.Model):
+    """Whether one question of one attempt was answered right: lets quiz analysis be a SQL aggregate."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(20), index=True)
+    correct: Mapped[bool] = mapped_column(Boolean)

@@ -13,7 +13,7 @@ from learning.accounts.models import User
 from learning.content.parsing import Document
 from learning.content.services import PublishedCourse, PublishedPart, part_revision_document
 from learning.extensions import db
-from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAttempt
+from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAnswer, QuizAttempt
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
@@ -121,6 +121,9 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
+            db.session.flush()
+            db.session.add_all(QuizAnswer(attempt_id=attempt.id, question_id=qid, correct=right)
+                               for qid, right in grading.correct.items())
     except IntegrityError:  # the same form arrived twice at once
         return _attempt_by_token(user.id, token)
     if grading.passed:

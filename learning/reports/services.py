@@ -24,7 +24,7 @@ from learning.extensions import db
 from learning.learn.models import CourseCompletion, PartCompletion, PartView
 from learning.privacy import K, suppress
 from learning.staff.models import StaffAssignment, StaffMember
-from learning.staff.services import headcounts
+from learning.staff.services import headcounts, headcounts_by
 from learning.periods import Period
 
 TABLE_HEADER = ["Förvaltning", "Registrerade", "Påbörjade", "Klara", "Genomförandegrad (%)",
@@ -73,6 +73,7 @@ class Dashboard:
     by_role: list[tuple[str, int | None]]
     by_gender: list[tuple[str, int | None]]
     trend: list[tuple[str, int | None]]
+    units: list[tuple[str, int | None, int | None, Decimal | None]] = ()
 
 
 def _in_scope(column, scope):
@@ -111,7 +112,8 @@ def dashboard(course: PublishedCourse, scope: frozenset[int] | None, period: Per
                    total_staff, sum(covered.values()),
                    any(0 < sum(v or 0 for v in c.values()) < K for c in counts))
     return Dashboard(period, rows, total, _parts(course, scope, end), _by(course.id, scope, period, "org_role"),
-                     _by(course.id, scope, period, "gender"), _trend(course.id, scope, period))
+                     _by(course.id, scope, period, "gender"), _trend(course.id, scope, period),
+                     _units(course.id, scope, at, end) if scope is not None and len(scope) == 1 else [])
 
 
 def _counts(query) -> dict:
@@ -145,6 +147,29 @@ def _coverage(course_id: int, scope, at: date, end) -> tuple[dict, dict]:
             .where(CourseCompletion.course_id == course_id, CourseCompletion.organisation_id.in_(typed),
                    CourseCompletion.completed_at < end).group_by(CourseCompletion.organisation_id)))
     return staff, covered
+
+
+def _units(course_id: int, scope, at: date, end) -> list[tuple[str, int | None, int | None, Decimal | None]]:
+    """(unit, staff, staff who completed, coverage) in one förvaltning's staff list; units under K people hidden."""
+    staff = headcounts_by(scope, at, "unit")
+    valid = and_(StaffAssignment.valid_from <= at, or_(StaffAssignment.valid_to.is_(None), StaffAssignment.valid_to > at),
+                 _in_scope(StaffAssignment.organisation_id, scope))
+    covered = {(oid, unit): n for oid, unit, n in db.session.execute(
+        select(StaffAssignment.organisation_id, StaffAssignment.unit, func.count(func.distinct(StaffMember.id)))
+        .join(StaffMember, StaffMember.id == StaffAssignment.staff_id)
+        .join(User, User.email == func.lower(StaffMember.email))
+        .join(CourseCompletion, and_(CourseCompletion.user_id == User.id, CourseCompletion.course_id == course_id,
+                                     CourseCompletion.completed_at < end))
+        .where(valid).group_by(StaffAssignment.organisation_id, StaffAssignment.unit)).all()}
+    sizes = {key: min([n for n in (count, covered.get(key, 0)) if n] or [0]) for key, count in staff.items()}
+    hidden = suppress(sizes).hidden
+    rows = []
+    for (oid, unit), count in sorted(staff.items(), key=lambda item: item[0][1]):
+        done = covered.get((oid, unit), 0)
+        shown = (oid, unit) not in hidden
+        rows.append((unit or "Ingen enhet angiven", count if shown else None, done if shown else None,
+                     percent(done, count) if shown else None))
+    return rows
 
 
 def _hide_small(pairs: list[tuple[str, int]]) -> list[tuple[str, int | None]]:

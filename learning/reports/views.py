@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from learning.access import narrow, report_scope, visible_organisations
+from learning.access import narrow, report_scope, role_required, visible_organisations
 from learning.content.services import course_slugs, published_course
 from learning.exports import table_response
-from learning.reports import services
+from learning.reports import people, quiz, services
 from learning.periods import handles_bad_period, parse_period
-from learning.timeutil import stockholm_month
+from learning.timeutil import stockholm_month, stockholm_today
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
 
@@ -57,3 +57,54 @@ def export(course_slug: str, fmt: str):
     rows = services.table_rows(services.dashboard(course, scope, period))
     return table_response(fmt, services.TABLE_HEADER, rows, f"genomforande-{course.slug}-{period.start}-{period.end}",
                           "Genomförande")
+
+
+def _people_context(course_slug: str):
+    course = published_course(course_slug)
+    if course is None:
+        abort(404)
+    scope, organisation = narrow(report_scope(current_user), request.args.get("forvaltning"))
+    status = request.args.get("status", "")
+    return course, scope, organisation, request.args.get("enhet", "")[:200], status if status in people.STATUSES else ""
+
+
+@bp.get("/<course_slug>/personer")
+@login_required
+def persons(course_slug: str):
+    """Named people and their status per part, for HR within their förvaltningar; every look is logged."""
+    course, scope, organisation, unit, status = _people_context(course_slug)
+    today = stockholm_today()
+    found = people.people(course, scope, today, unit, status)
+    people.log_access(current_user.id, "visa", request.full_path)
+    return render_template("reports/people.html", course=course, found=found, organisation=organisation,
+                           organisations=visible_organisations(report_scope(current_user)),
+                           units=people.units(scope, today), unit=unit, status=status, statuses=people.STATUSES)
+
+
+@bp.get("/<course_slug>/personer.<fmt>")
+@login_required
+def persons_export(course_slug: str, fmt: str):
+    """The people list as CSV or XLSX; logged like a view."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    course, scope, _organisation, unit, status = _people_context(course_slug)
+    header, rows = people.table(course, people.people(course, scope, stockholm_today(), unit, status))
+    people.log_access(current_user.id, "exportera", request.full_path)
+    return table_response(fmt, header, rows, f"personer-{course.slug}", "Personer")
+
+
+@bp.get("/<course_slug>/kunskapstest")
+@role_required("coordinator", "editor")
+def quiz_analysis(course_slug: str):
+    """Pass rate at first attempt, attempts to pass and share correct per question, per part."""
+    course = published_course(course_slug)
+    if course is None:
+        abort(404)
+    return render_template("reports/quiz.html", course=course, parts=quiz.analysis(course))
+
+
+@bp.get("/atkomstlogg")
+@role_required("admin")
+def access_log():
+    """Who looked at which list of people, newest first."""
+    return render_template("reports/access_log.html", entries=people.access_log())

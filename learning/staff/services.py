@@ -15,7 +15,7 @@ from learning.extensions import db
 from learning.staff import csvfile
 from learning.staff.csvfile import StaffError, StaffImportError
 from learning.staff.models import Headcount, StaffAssignment, StaffMember
-from learning.timeutil import local, utcnow
+from learning.timeutil import stockholm_today, utcnow
 
 __all__ = [
     "HeadcountError", "ImportReport", "OrganisationStaff", "StaffError", "StaffImportError", "describe",
@@ -59,11 +59,6 @@ class OrganisationStaff:
     typed_managers: int | None
     counted: int | None  # what headcounts() gives the reports
     source: str | None  # "list", "typed" or None when the reports have no headcount
-
-
-def stockholm_today() -> date:
-    """Today's date in Malmö, the date from which an import's changes apply."""
-    return local(utcnow()).date()
 
 
 def describe(report: ImportReport) -> str:

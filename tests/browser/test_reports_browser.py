@@ -25,3 +25,19 @@ def test_coordinator_reads_the_dashboard(app, page, axe):
     assert "6 klara av 6 registrerade" in main  # the coordinator signed up after the period
     assert page.get_by_role("img", name="Antal som blev klara per månad").is_visible()
     axe(page, "the completion dashboard")
+
+
+def test_people_list_and_quiz_analysis_pass_axe(app, page, axe):
+    for n in range(6):
+        completed_learner(app, f"klar{n}@malmo.se", "fsk", datetime(2026, 3, 10, 12, tzinfo=timezone.utc))
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    sign_in(page, "samordnare@malmo.se")
+    page.goto("/rapporter/grundkurs/")
+    page.get_by_role("link", name="Vilka har inte blivit klara? Se personerna").click()
+    page.wait_for_url("**/personer**")
+    assert "klar0@malmo.se" in page.inner_text("main")
+    axe(page, "the people list")
+    page.goto("/rapporter/grundkurs/")
+    page.get_by_role("link", name="Analys av kunskapstesten").click()
+    page.wait_for_url("**/kunskapstest")
+    axe(page, "the quiz analysis")

@@ -1,0 +1,181 @@
+"""The OpenAPI 3.0 document for /api/v1/, written by hand; tests check every response against it.
+
+A number that would describe fewer than five people is null, next to "hidden": true. The schemas
+say so exactly (oneOf a shown and a hidden variant), so a client, and the tests, can rely on it.
+"""
+
+from __future__ import annotations
+
+MONTH_PATTERN = r"^(20[0-9][0-9]|2100)-(0[1-9]|1[0-2])$"
+
+_STRING = {"type": "string"}
+_COUNT = {"type": "integer", "minimum": 0}
+_MAYBE_COUNT = {"type": "integer", "minimum": 0, "nullable": True}
+_MAYBE_PERCENT = {"type": "number", "minimum": 0, "nullable": True,
+                  "description": "Procent med en decimal; null utan nämnare."}
+_NULL_COUNT = {"type": "integer", "nullable": True, "enum": [None]}
+_NULL_PERCENT = {"type": "number", "nullable": True, "enum": [None]}
+
+
+def _object(properties: dict, description: str = "") -> dict:
+    schema = {"type": "object", "required": list(properties), "properties": properties,
+              "additionalProperties": False}
+    return {**schema, "description": description} if description else schema
+
+
+def _shown_or_hidden(fixed: dict, shown: dict, hidden: dict, description: str) -> dict:
+    """Two variants told apart by "hidden": the numbers, or nulls where the group is too small."""
+    return {"description": description, "oneOf": [
+        _object({**fixed, **shown, "hidden": {"type": "boolean", "enum": [False]}}),
+        _object({**fixed, **hidden, "hidden": {"type": "boolean", "enum": [True]}}),
+    ]}
+
+
+_SHOWN_FIGURES = {
+    "registered": {**_COUNT, "description": "Konton i förvaltningen, skapade före periodens slut."},
+    "started": {**_COUNT, "description": "Registrerade som har öppnat minst en del."},
+    "completed": {**_COUNT, "description": "Klara med kursen under perioden."},
+    "completion_rate": {**_MAYBE_PERCENT, "description": "Genomförandegrad: completed / registered, i procent."},
+    "staff": {**_MAYBE_COUNT, "description": "Anställda enligt personallistan eller inmatat antal; null om uppgift saknas."},
+    "covered": {**_MAYBE_COUNT, "description": "Anställda som har klarat kursen; null om staff saknas."},
+    "coverage": {**_MAYBE_PERCENT, "description": "Täckning: covered / staff, i procent."},
+}
+_HIDDEN_FIGURES = {name: (_NULL_PERCENT if "rate" in name or name == "coverage" else _NULL_COUNT)
+                   for name in _SHOWN_FIGURES}
+_FIGURES_TEXT = "Siffror; alla är null och hidden är true när gruppen är för liten (färre än fem personer)."
+_ORGANISATION = {"type": "object", "nullable": True, "required": ["code", "name"], "additionalProperties": False,
+                 "properties": {"code": _STRING, "name": _STRING},
+                 "description": "Förvaltningen som frågan gällde, eller null för hela behörigheten."}
+
+
+def _counted(fixed: dict, count_name: str, description: str) -> dict:
+    return _shown_or_hidden(fixed, {count_name: _COUNT}, {count_name: _NULL_COUNT}, description)
+
+
+def _schemas() -> dict:
+    ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in
+           ("Course", "Period", "Figures", "Row", "Part", "Breakdown", "Month")}
+    header = {"course": ref["Course"], "period": ref["Period"], "forvaltning": _ORGANISATION}
+    return {
+        "Error": _object({"error": {**_STRING, "description": "Vad som gick fel, på svenska."}}),
+        "Course": _object({"slug": _STRING, "title": _STRING}),
+        "CourseList": _object({"courses": {"type": "array", "items": ref["Course"]}}),
+        "Period": _object({"fran": {**_STRING, "pattern": MONTH_PATTERN}, "till": {**_STRING, "pattern": MONTH_PATTERN}},
+                          "Perioden som siffrorna gäller, hela månader i svensk tid."),
+        "Figures": _shown_or_hidden({}, _SHOWN_FIGURES, _HIDDEN_FIGURES, _FIGURES_TEXT),
+        "Row": _shown_or_hidden(
+            {"forvaltning": {**_STRING, "nullable": True, "description": "Förvaltningens kod; null i totalraden."},
+             "name": _STRING},
+            _SHOWN_FIGURES, _HIDDEN_FIGURES, _FIGURES_TEXT),
+        "Part": _counted({"slug": _STRING, "title": _STRING}, "passed",
+                         "Godkända i en del sedan starten, till periodens slut."),
+        "Breakdown": _counted(
+            {"key": {**_STRING, "nullable": True, "description": "Kod (t.ex. chef, kvinna); null för Ej angivet."},
+             "label": _STRING}, "completed", "Klara under perioden i en grupp."),
+        "Month": _counted({"month": {**_STRING, "pattern": MONTH_PATTERN}}, "completed", "Klara under en månad."),
+        "Participation": _object({
+            **header,
+            "totals": ref["Figures"],
+            "parts": {"type": "array", "items": ref["Part"]},
+            "by_role": {"type": "array", "items": ref["Breakdown"]},
+            "by_gender": {"type": "array", "items": ref["Breakdown"]},
+            "trend": {"type": "array", "items": ref["Month"],
+                      "description": "Klara per månad, från den första månaden med någon klar."},
+        }),
+        "Completion": _object({**header, "rows": {"type": "array", "items": ref["Row"]}, "total": ref["Row"]}),
+    }
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(schema: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+_AUTH_ERRORS = {"401": {"$ref": "#/components/responses/Unauthorized"},
+                "403": {"$ref": "#/components/responses/Forbidden"}}
+_REPORT_PARAMETERS = [{"$ref": f"#/components/parameters/{name}"} for name in ("slug", "fran", "till", "forvaltning")]
+
+
+def _report(operation_id: str, summary: str, schema: str) -> dict:
+    return {"get": {
+        "operationId": operation_id,
+        "summary": summary,
+        "parameters": _REPORT_PARAMETERS,
+        "responses": {
+            "200": _ok(schema, summary),
+            "400": {"$ref": "#/components/responses/BadRequest"},
+            **_AUTH_ERRORS,
+            "404": {"$ref": "#/components/responses/NotFound"},
+        },
+    }}
+
+
+def _month_parameter(name: str, description: str) -> dict:
+    # Empty is allowed and means the default, as when the dashboard's period fields are left blank.
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", "pattern": f"^({MONTH_PATTERN[1:-1]})?$", "example": "2026-03"}}
+
+
+def document() -> dict:
+    """The whole document, as served at /api/v1/openapi.json."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Malmö stad lär: rapporter",
+            "version": "1.0.0",
+            "description": (
+                "Läs siffrorna från rapporterna om genomförande och täckning, till exempel för att föra in dem "
+                "i stadens uppföljningsverktyg. Skapa en API-nyckel under API-nycklar och skicka den i huvudet "
+                "Authorization: Bearer <nyckel>. Nyckeln ger samma behörighet som kontot har till rapporterna: "
+                "samordnare ser hela staden, HR bara sina förvaltningar. Grupper med färre än fem personer "
+                "döljs precis som på sidorna: talet är då null och hidden är true. Okända eller upprepade "
+                "parametrar ger 400, så att ett felstavat namn inte ger andra siffror än man tror."),
+        },
+        "paths": {
+            "/api/v1/openapi.json": {"get": {
+                "operationId": "openapi",
+                "summary": "Det här dokumentet.",
+                "security": [],
+                "responses": {"200": {"description": "OpenAPI-dokumentet.",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+            "/api/v1/courses": {"get": {
+                "operationId": "listCourses",
+                "summary": "Kurserna som finns på plattformen.",
+                "responses": {"200": _ok("CourseList", "Kurserna."),
+                              "400": {"$ref": "#/components/responses/BadRequest"}, **_AUTH_ERRORS},
+            }},
+            "/api/v1/courses/{slug}/participation": _report(
+                "participation", "Deltagande: totalt, per del, per roll, per kön och per månad.", "Participation"),
+            "/api/v1/courses/{slug}/completion": _report(
+                "completion", "Genomförande och täckning per förvaltning, med totalrad.", "Completion"),
+        },
+        "components": {
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "En personlig API-nyckel (börjar med lrn_) som en samordnare har skapat."}},
+            "parameters": {
+                "slug": {"name": "slug", "in": "path", "required": True, "description": "Kursens kortnamn.",
+                         "schema": {"type": "string", "example": "grundkurs"}},
+                "fran": _month_parameter("fran", "Första månaden, ÅÅÅÅ-MM. Tomt eller utelämnat: från början."),
+                "till": _month_parameter("till", "Sista månaden, ÅÅÅÅ-MM. Tomt eller utelämnat: innevarande månad."),
+                "forvaltning": {"name": "forvaltning", "in": "query", "required": False,
+                                "description": "Bara en förvaltning, med dess kod (t.ex. fsk).",
+                                "schema": {"type": "string", "example": "fsk"}},
+            },
+            "responses": {
+                "BadRequest": _error("Perioden går inte att läsa, eller en parameter är okänd eller upprepad."),
+                "Unauthorized": {**_error("API-nyckel saknas, är ogiltig eller återkallad."), "headers": {
+                    "WWW-Authenticate": {"description": "Bearer: skicka en API-nyckel.", "schema": _STRING}}},
+                "Forbidden": _error("Kontot har inte behörighet till rapporterna eller till förvaltningen."),
+                "NotFound": _error("Kursen eller förvaltningen finns inte."),
+            },
+            "schemas": _schemas(),
+        },
+        "security": [{"bearer": []}],
+    }

@@ -1,0 +1,71 @@
+"""Quiz analysis for the content team: which questions are too hard or ambiguous, as SQL aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+
+from learning.content.services import PublishedCourse
+from learning.extensions import db
+from learning.learn.models import QuizAnswer, QuizAttempt
+from learning.privacy import K
+from learning.reports.services import percent
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    """How often one question was answered right (None when fewer than K answered it)."""
+
+    text: str
+    answered: int
+    share_correct: Decimal | None
+
+
+@dataclass(frozen=True)
+class PartAnalysis:
+    """One part's quiz in figures; None where fewer than K learners are behind a figure."""
+
+    title: str
+    learners: int
+    first_attempt_pass_rate: Decimal | None
+    mean_attempts_to_pass: Decimal | None
+    questions: list[QuestionStats]
+
+
+def analysis(course: PublishedCourse) -> list[PartAnalysis]:
+    """Every required part's quiz figures over all attempts."""
+    return [_part(part.file_id, part.doc) for part in course.required_parts]
+
+
+def _part(file_id: int, doc) -> PartAnalysis:
+    attempts = QuizAttempt.__table__
+    first = (select(func.min(attempts.c.id).label("id")).where(attempts.c.content_file_id == file_id)
+             .group_by(attempts.c.user_id).subquery())
+    learners, first_passed = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((attempts.c.passed, 1), else_=0)), 0))
+        .select_from(attempts.join(first, first.c.id == attempts.c.id))).one()
+    first_pass = (select(attempts.c.user_id, func.min(attempts.c.id).label("id"))
+                  .where(attempts.c.content_file_id == file_id, attempts.c.passed).group_by(attempts.c.user_id)
+                  .subquery())
+    tries = (select(func.count().label("n")).select_from(attempts.join(first_pass, first_pass.c.user_id == attempts.c.user_id))
+             .where(attempts.c.content_file_id == file_id, attempts.c.id <= first_pass.c.id)
+             .group_by(attempts.c.user_id).subquery())
+    passers, mean_tries = db.session.execute(select(func.count(), func.avg(tries.c.n))).one()
+    answered = dict(db.session.execute(
+        select(QuizAnswer.question_id, func.count(QuizAnswer.id))
+        .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .where(QuizAttempt.content_file_id == file_id).group_by(QuizAnswer.question_id)).all())
+    correct = dict(db.session.execute(
+        select(QuizAnswer.question_id, func.count(QuizAnswer.id))
+        .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .where(QuizAttempt.content_file_id == file_id, QuizAnswer.correct).group_by(QuizAnswer.question_id)).all())
+    questions = [
+        QuestionStats(q.text, answered.get(q.id, 0),
+                      percent(correct.get(q.id, 0), answered.get(q.id, 0)) if answered.get(q.id, 0) >= K else None)
+        for q in doc.questions
+    ]
+    enough = learners >= K
+    mean = Decimal(str(mean_tries)).quantize(Decimal("0.01")) if passers >= K and mean_tries is not None else None
+    return PartAnalysis(doc.title, learners, percent(first_passed, learners) if enough else None, mean, questions)
