@@ -83,6 +83,20 @@ def _schemas() -> dict:
                       "description": "Klara per månad, från den första månaden med någon klar."},
         }),
         "Completion": _object({**header, "rows": {"type": "array", "items": ref["Row"]}, "total": ref["Row"]}),
+        "QuizAnalysis": _object({
+            "course": ref["Course"],
+            "parts": {"type": "array", "items": _object({
+                "slug": _STRING, "title": _STRING, "learners": {"type": "integer", "minimum": 0},
+                "first_attempt_pass_rate": {"type": "number", "nullable": True,
+                                            "description": "Procent godkända på första försöket; null under fem personer."},
+                "mean_attempts_to_pass": {"type": "number", "nullable": True,
+                                          "description": "Försök i snitt för att bli godkänd; null under fem personer."},
+                "questions": {"type": "array", "items": _object({
+                    "text": _STRING, "answered": {"type": "integer", "minimum": 0},
+                    "share_correct": {"type": "number", "nullable": True,
+                                      "description": "Procent rätt svar; null under fem svar."}})},
+            })},
+        }),
     }
 
 
@@ -154,6 +168,14 @@ def document() -> dict:
                 "participation", "Deltagande: totalt, per del, per roll, per kön och per månad.", "Participation"),
             "/api/v1/courses/{slug}/completion": _report(
                 "completion", "Genomförande och täckning per förvaltning, med totalrad.", "Completion"),
+            "/api/v1/courses/{slug}/quiz": {"get": {
+                "operationId": "quizAnalysis",
+                "summary": "Analys av kunskapstesten per del och fråga (bara samordnare).",
+                "parameters": [{"$ref": "#/components/parameters/slug"}],
+                "responses": {"200": _ok("QuizAnalysis", "Analysen."),
+                              "400": {"$ref": "#/components/responses/BadRequest"}, **_AUTH_ERRORS,
+                              "404": {"$ref": "#/components/responses/NotFound"}},
+            }},
         },
         "components": {
             "securitySchemes": {"bearer": {

@@ -182,3 +182,17 @@ def completion(course: PublishedCourse, board: Dashboard, organisation: Organisa
         "rows": [{"forvaltning": codes[row.organisation_id], "name": row.name, **figures(row)} for row in board.rows],
         "total": {"forvaltning": None, "name": board.total.name, **figures(board.total)},
     }
+
+
+def quiz(course: PublishedCourse, parts: list) -> dict:
+    """Quiz analysis as JSON; figures behind fewer than five people are null."""
+    return {
+        "course": {"slug": course.slug, "title": course.title},
+        "parts": [{
+            "slug": part.slug, "title": part.title, "learners": part.learners,
+            "first_attempt_pass_rate": _number(part.first_attempt_pass_rate),
+            "mean_attempts_to_pass": _number(part.mean_attempts_to_pass),
+            "questions": [{"text": q.text, "answered": q.answered, "share_correct": _number(q.share_correct)}
+                          for q in part.questions],
+        } for part in parts],
+    }

@@ -14,6 +14,7 @@ from learning.api.forms import TokenForm
 from learning.content.services import course_slugs, published_course
 from learning.extensions import csrf
 from learning.periods import PeriodError
+from learning.reports import quiz
 from learning.reports.services import dashboard
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -107,6 +108,18 @@ def participation(slug: str):
 def completion(slug: str):
     """Figures per förvaltning and in total."""
     return json_response(services.completion(*_board(slug)))
+
+
+@bp.get("/courses/<slug>/quiz")
+def quiz_analysis(slug: str):
+    """Quiz analysis per part and question, for coordinators (the whole city)."""
+    _only()
+    if g.api_scope is not None:
+        raise services.ApiError(403, "Analysen av kunskapstesten är till för samordnare.")
+    course = published_course(slug)
+    if course is None:
+        raise services.ApiError(404, "Kursen finns inte.")
+    return json_response(services.quiz(course, quiz.analysis(course)))
 
 
 coordinator_required = role_required("coordinator")

@@ -27,6 +27,7 @@ class QuestionStats:
 class PartAnalysis:
     """One part's quiz in figures; None where fewer than K learners are behind a figure."""
 
+    slug: str
     title: str
     learners: int
     first_attempt_pass_rate: Decimal | None
@@ -36,10 +37,10 @@ class PartAnalysis:
 
 def analysis(course: PublishedCourse) -> list[PartAnalysis]:
     """Every required part's quiz figures over all attempts."""
-    return [_part(part.file_id, part.doc) for part in course.required_parts]
+    return [_part(part.file_id, part.slug, part.doc) for part in course.required_parts]
 
 
-def _part(file_id: int, doc) -> PartAnalysis:
+def _part(file_id: int, slug: str, doc) -> PartAnalysis:
     attempts = QuizAttempt.__table__
     first = (select(func.min(attempts.c.id).label("id")).where(attempts.c.content_file_id == file_id)
              .group_by(attempts.c.user_id).subquery())
@@ -68,4 +69,4 @@ def _part(file_id: int, doc) -> PartAnalysis:
     ]
     enough = learners >= K
     mean = Decimal(str(mean_tries)).quantize(Decimal("0.01")) if passers >= K and mean_tries is not None else None
-    return PartAnalysis(doc.title, learners, percent(first_passed, learners) if enough else None, mean, questions)
+    return PartAnalysis(slug, doc.title, learners, percent(first_passed, learners) if enough else None, mean, questions)
