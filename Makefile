@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 FLASK := $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test install install-test check-content bench clean
+.PHONY: run test install install-test check-content bench bench-reports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ check-content: install
 
 bench: install
 	$(PY) bench/part_page.py
+
+# Completion/coverage dashboards on a generated city of 3,000/30,000/300,000 employees, SQLite and PostgreSQL
+# (see bench/README.md). Needs PostgreSQL on 127.0.0.1:5432 unless BENCH_DATABASES=sqlite.
+bench-reports: install
+	$(PY) bench/reports.py
 
 clean:
 	rm -rf $(VENV) node_modules

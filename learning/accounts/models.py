@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.extensions import db
@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     """A person with a local account."""
 
     __tablename__ = "users"
+    # Covering index for the reports' "registered" count (accounts per förvaltning created before a date).
+    __table_args__ = (Index("ix_users_org_created", "organisation_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -28,7 +28,11 @@ class StaffAssignment(db.Model):
     """Where a staff member worked from one date until (not including) another; open-ended if current."""
 
     __tablename__ = "staff_assignments"
-    __table_args__ = (Index("ix_staff_assignments_org_dates", "organisation_id", "valid_from", "valid_to"),)
+    __table_args__ = (
+        # Covering index for headcounts and coverage (who worked where at a date): the reports read it alone,
+        # without a table lookup per assignment (bench/README.md, "Report dashboards").
+        Index("ix_staff_assignments_org_dates_staff", "organisation_id", "valid_from", "valid_to", "staff_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
