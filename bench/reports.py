@@ -704,7 +704,7 @@ def growth_table(rows: list[dict]) -> str:
              "| service förvaltning |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for g in rows:
         f = g["factors"]
-        lines.append(f"| {g['database']} | {g['from']:,} → {g['to']:,} | {g['employees_factor']:.0f} "
+        lines.append(f"| {g['database']} | {g['from']:,} → {g['to']:,} | {g['employees_factor']:.0f} | "
                      + " | ".join(f"{f[m]:.2f}" for m, _ in MEASURES) + " |")
     return "\n".join(lines)
 
