@@ -37,6 +37,8 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
+from common import cpu_model
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 RESULTS_DIR = BENCH_DIR / "results"
@@ -237,14 +239,7 @@ def summarise(runs: list[dict]) -> dict:
 
 
 def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[:1]
     gunicorn_version = subprocess.run([sys.executable, "-m", "gunicorn", "--version"],
                                       capture_output=True, text=True).stdout.strip()

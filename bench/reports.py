@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from common import cpu_model
+
 import flask_migrate
 import psycopg
 from sqlalchemy import event, inspect, insert, select, text
@@ -724,14 +726,7 @@ def statements_table(results: list[dict], kind: str) -> str:
 
 
 def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import sqlite3
 
     info = {"nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),

@@ -209,17 +209,26 @@ def confirmation_token(user: User) -> str:
     return _serializer("confirm").dumps({"id": user.id, "email": user.email})
 
 
+def _link_user(purpose: str, token: str, max_age: int, expired: str, invalid: str, still_valid) -> User:
+    """The user a signed link was made for, if it is unexpired and still_valid(user, data) holds."""
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AccountError(expired) from None
+    except BadSignature:
+        raise AccountError(invalid) from None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or not still_valid(user, data):
+        raise AccountError(invalid)
+    return user
+
+
 def confirm_email(token: str) -> User:
     """Mark the address as confirmed; raises AccountError for a broken or expired link."""
-    try:
-        data = _serializer("confirm").loads(token, max_age=current_app.config["CONFIRM_EMAIL_MAX_AGE"])
-    except SignatureExpired:
-        raise AccountError("Länken har gått ut. Logga in så skickar vi en ny.") from None
-    except BadSignature:
-        raise AccountError("Länken är inte giltig. Kontrollera att du kopierade hela länken.") from None
-    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
-    if user is None or user.email != data.get("email"):
-        raise AccountError("Länken är inte giltig. Kontrollera att du kopierade hela länken.")
+    user = _link_user("confirm", token, current_app.config["CONFIRM_EMAIL_MAX_AGE"],
+                      "Länken har gått ut. Logga in så skickar vi en ny.",
+                      "Länken är inte giltig. Kontrollera att du kopierade hela länken.",
+                      lambda user, data: user.email == data.get("email"))
     user.email_confirmed = True
     db.session.commit()
     return user
@@ -232,15 +241,10 @@ def reset_token(user: User) -> str:
 
 def reset_password(token: str, new: str) -> User:
     """Set a new password from a reset link; every other session ends."""
-    try:
-        data = _serializer("reset").loads(token, max_age=current_app.config["RESET_PASSWORD_MAX_AGE"])
-    except SignatureExpired:
-        raise AccountError("Länken har gått ut. Be om en ny länk.") from None
-    except BadSignature:
-        raise AccountError("Länken är inte giltig eller redan använd. Be om en ny länk.") from None
-    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
-    if user is None or user.disabled or user.password_hash[-16:] != data.get("pw"):
-        raise AccountError("Länken är inte giltig eller redan använd. Be om en ny länk.")
+    user = _link_user("reset", token, current_app.config["RESET_PASSWORD_MAX_AGE"],
+                      "Länken har gått ut. Be om en ny länk.",
+                      "Länken är inte giltig eller redan använd. Be om en ny länk.",
+                      lambda user, data: not user.disabled and user.password_hash[-16:] == data.get("pw"))
     user.password_hash = _hasher().hash(new)
     user.email_confirmed = True  # the link itself proves the address
     user.must_change_password = False
