@@ -12,14 +12,17 @@ temporary file, PostgreSQL in a throwaway database on BENCH_POSTGRES_URL) and ea
    completions and course completions for ~60 % spread over 24 months; inserted with bulk Core inserts;
 4. checks that the dashboard's totals equal what was generated, then measures in-process, interleaved:
    the city dashboard, the largest förvaltning's dashboard, the XLSX export and services.dashboard()
-   alone (SQL without rendering) — one warm-up, then REPEATS[size] rounds; median and p95;
-5. times every SQL statement of one city dashboard (which query costs what);
+   alone (SQL without rendering) — one warm-up, then up to REPEATS[size] rounds within BENCH_BUDGET
+   seconds (at least MIN_ROUNDS); median and p95;
+5. replays every SQL statement of one city dashboard alone, with its fetch (which query costs what);
 6. prints a Markdown table, the growth factor between sizes and PASS/FAIL against the targets, writes
    the raw figures to bench/results/reports-<UTC time>.json and exits 1 if a target fails (2 if the
    benchmark could not run).
 
-Bounded by design: at most three sizes, at most 15 rounds per size. Environment variables:
-BENCH_SIZES (subset of 3000,30000,300000), BENCH_DATABASES (sqlite,postgresql), BENCH_POSTGRES_URL,
+Bounded by design: at most three sizes, at most 15 rounds per size (7 at 300,000), and at most BENCH_BUDGET
+(default 90, 10–600) seconds of measured rounds per database and size unless that leaves fewer than 3.
+Environment variables: BENCH_SIZES (subset of 3000,30000,300000), BENCH_DATABASES (sqlite,postgresql),
+BENCH_POSTGRES_URL, BENCH_BUDGET,
 BENCH_EXPLAIN=1 (print the query plans of the dashboard's statements at the largest size),
 BENCH_PROFILE=1 (cProfile of the city dashboard request at the largest size).
 """
@@ -554,7 +557,7 @@ def explain(app, scope) -> list[dict]:
             for record in timer.records:
                 prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
                 rows = conn.exec_driver_sql(prefix + record["statement"], record["parameters"]).all()
-                plan = [r[0] for r in rows] if postgres else [f"{'  ' * 0}{r[-1]}" for r in rows]
+                plan = [r[0] if postgres else r[-1] for r in rows]
                 plans.append({"where": record["where"], "ms": record["ms"], "plan": plan})
     return plans
 
