@@ -6,7 +6,7 @@ import re
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from learning.access import narrow, report_scope, visible_organisations
+from learning.access import narrow, report_scope, role_required, visible_organisations
 from learning.content.services import course_slugs, published_course
 from learning.exports import table_response
 from learning.periods import half_year, half_year_options, handles_bad_period
@@ -149,11 +149,9 @@ def texts(course_slug: str):
 
 
 @bp.post("/utvardering/<course_slug>/teman")
-@login_required
+@role_required("coordinator", "editor")
 def add_theme(course_slug: str):
     """Create a theme for tagging free text."""
-    if not _may_edit_texts():
-        abort(403)
     course = _course(course_slug)
     try:
         results.add_theme(course.id, request.form.get("name", ""))
@@ -163,11 +161,9 @@ def add_theme(course_slug: str):
 
 
 @bp.post("/utvardering/<course_slug>/fritext/<answer_id>/teman")
-@login_required
+@role_required("coordinator", "editor")
 def tag(course_slug: str, answer_id: str):
     """Set the themes of one answer."""
-    if not _may_edit_texts():
-        abort(403)
     course = _course(course_slug)
     ids = [int(v) for v in request.form.getlist("theme") if SMALL_INT.fullmatch(v)]
     try:
@@ -180,11 +176,9 @@ def tag(course_slug: str, answer_id: str):
 
 
 @bp.post("/utvardering/<course_slug>/fritext/<answer_id>/maskera")
-@login_required
+@role_required("coordinator", "editor")
 def redact(course_slug: str, answer_id: str):
     """Remove a passage that identifies a person, for good."""
-    if not _may_edit_texts():
-        abort(403)
     course = _course(course_slug)
     try:
         results.redact(course.id, answer_id, request.form.get("passage", ""))
