@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from learning.accounts.models import ORG_ROLES, Organisation, User
 from learning.content.services import PublishedCourse
@@ -44,11 +44,11 @@ def people(course: PublishedCourse, scope: frozenset[int] | None, today: date,
                User.id, CourseCompletion.completed_at)
         .join(StaffAssignment, StaffAssignment.staff_id == StaffMember.id)
         .join(Organisation, Organisation.id == StaffAssignment.organisation_id)
-        .outerjoin(User, User.email == func.lower(StaffMember.email))
+        .outerjoin(User, User.email == StaffMember.email)
         .outerjoin(CourseCompletion, completion)
         .where(valid, StaffMember.active.is_(True), in_scope(StaffAssignment.organisation_id))
     ).all()
-    listed = exists().where(func.lower(StaffMember.email) == User.email, StaffMember.active.is_(True))
+    listed = exists().where(StaffMember.email == User.email, StaffMember.active.is_(True))
     account_rows = db.session.execute(
         select(User.name, User.email, Organisation.name, User.org_role, User.id, CourseCompletion.completed_at)
         .join(Organisation, Organisation.id == User.organisation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from learning.extensions import db
 from learning.timeutil import utcnow
@@ -19,9 +19,14 @@ class StaffMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Lower-case, like accounts' addresses: reports match staff to accounts with a plain (indexed) equality.
     email: Mapped[str] = mapped_column(String(254), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @validates("email")
+    def _lower_email(self, _key: str, value: str) -> str:
+        return value.lower()
 
 
 class StaffAssignment(db.Model):

@@ -141,7 +141,8 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
     return counts
 
 
-def _valid_at(at: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+def valid_at(at: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Conditions for the assignments that held at a date."""
     # valid_to is the first day someone no longer worked there: a move on 1 March counts them in the new place.
     return StaffAssignment.valid_from <= at, or_(StaffAssignment.valid_to.is_(None), StaffAssignment.valid_to > at)
 
@@ -151,7 +152,7 @@ def headcounts(scope: frozenset[int] | None, at: date) -> dict[int, int]:
     if scope is not None and not scope:
         return {}
     listed = (select(StaffAssignment.organisation_id, func.count(StaffAssignment.staff_id.distinct()))
-              .where(*_valid_at(at)).group_by(StaffAssignment.organisation_id))
+              .where(*valid_at(at)).group_by(StaffAssignment.organisation_id))
     typed = (select(Headcount.organisation_id, Headcount.staff)
              .where(~exists().where(StaffAssignment.organisation_id == Headcount.organisation_id)))
     if scope is not None:
@@ -168,7 +169,7 @@ def headcounts_by(scope: frozenset[int] | None, at: date, dimension: str) -> dic
         return {}
     column = DIMENSIONS[dimension]
     query = (select(StaffAssignment.organisation_id, column, func.count(StaffAssignment.staff_id.distinct()))
-             .where(*_valid_at(at)).group_by(StaffAssignment.organisation_id, column))
+             .where(*valid_at(at)).group_by(StaffAssignment.organisation_id, column))
     if scope is not None:
         query = query.where(StaffAssignment.organisation_id.in_(scope))
     return {(organisation_id, value): count for organisation_id, value, count in db.session.execute(query)}
