@@ -200,7 +200,7 @@ def generate(size: int, ref: Reference) -> City:
     period_start, period_end = PERIOD.bounds()
     required, optional = ref.required, ref.optional
     staff_rows, assignment_rows, user_rows = [], [], []
-    view_rows, attempt_rows, part_rows, course_rows = [], [], [], []
+    view_rows, start_rows, attempt_rows, part_rows, course_rows = [], [], [], [], []
     expected = dict.fromkeys(("staff", "registered", "started", "completed", "covered"), 0)
     user_id, attempt_id = ref.first_user_id, 0
     now = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -214,7 +214,7 @@ def generate(size: int, ref: Reference) -> City:
         role = _pick(rng, ROLES)
         hired = date(2005, 1, 1) + timedelta(days=rng.randrange(7200))  # 2005 … mid-2024
         org_id = ref.organisations[code]
-        staff_rows.append((staff_id, f"E{staff_id:07d}", name, email, not leaver, now))
+        staff_rows.append([staff_id, f"E{staff_id:07d}", name, email, not leaver, now, None])
         places: list[tuple[int, date, date | None]] = []  # (organisation id, from, to)
         if leaver:
             left = date(2025, 1, 1) + timedelta(days=rng.randrange(640))  # before the end of the period
@@ -233,8 +233,10 @@ def generate(size: int, ref: Reference) -> City:
         if rng.random() >= P_ACCOUNT:
             continue
 
-        # An account with the staff list's address (normalised, as create_user stores it).
+        # An account with the staff list's address (normalised, as create_user stores it), linked to the
+        # staff member as import_staff and create_user link them.
         user_id += 1
+        staff_rows[-1][-1] = user_id
         factor = ORGANISATIONS[code][1]
         started = rng.random() < p_started
         completes = started and rng.random() < (P_COMPLETED / P_STARTED) * factor
@@ -259,6 +261,7 @@ def generate(size: int, ref: Reference) -> City:
         if not started:
             continue
         expected["started"] += 1
+        start_rows.append((user_id, ref.course_id, began))  # as learn.services.open_part records the first view
         end_at = completed_at or began + timedelta(days=rng.uniform(0.02, 60))
         step = (end_at - began) / len(required)
         parts = list(required[:n_viewed])
@@ -291,12 +294,14 @@ def generate(size: int, ref: Reference) -> City:
                 expected["covered"] += 1
 
     tables = {
-        "staff_members": (["id", "employee_id", "name", "email", "active", "updated_at"], staff_rows),
-        "staff_assignments": (["staff_id", "organisation_id", "unit", "org_role", "valid_from", "valid_to"],
-                              assignment_rows),
         "users": (["id", "email", "name", "password_hash", "organisation_id", "org_role", "gender", "role",
                    "must_change_password", "email_confirmed", "session_token", "disabled", "created_at"], user_rows),
+        "staff_members": (["id", "employee_id", "name", "email", "active", "updated_at", "user_id"],
+                          staff_rows),
+        "staff_assignments": (["staff_id", "organisation_id", "unit", "org_role", "valid_from", "valid_to"],
+                              assignment_rows),
         "part_views": (["user_id", "content_file_id", "first_viewed_at"], view_rows),
+        "course_starts": (["user_id", "course_id", "started_at"], start_rows),
         "quiz_attempts": (["id", "user_id", "content_file_id", "revision_id", "token", "answers", "correct_count",
                            "question_count", "score", "passed", "created_at"], attempt_rows),
         "part_completions": (["user_id", "content_file_id", "revision_id", "attempt_id", "completed_at"], part_rows),

@@ -9,8 +9,9 @@ import pytest
 from learning.accounts.models import User
 from learning.content.services import published_course
 from learning.extensions import db
-from learning.learn.models import PartView
+from learning.learn.services import record_view
 from learning.staff.models import Headcount, StaffAssignment, StaffMember
+from learning.staff.services import link_accounts
 from tests.helpers import make_user
 from tests.survey_builders import completed_learner, org_id
 
@@ -19,8 +20,8 @@ MARCH = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
 
 def opened_a_part(app, user_id: int) -> None:
     with app.app_context():
-        part = published_course("grundkurs").parts[0]
-        db.session.add(PartView(user_id=user_id, content_file_id=part.file_id, first_viewed_at=MARCH))
+        course = published_course("grundkurs")
+        record_view(user_id, course.id, course.parts[0].file_id, at=MARCH)
         db.session.commit()
 
 
@@ -32,6 +33,7 @@ def staff_list(app, emails: list[str], organisation: str, extra: int) -> None:
             db.session.flush()
             db.session.add(StaffAssignment(staff_id=member.id, organisation_id=org_id(organisation),
                                            org_role="medarbetare", valid_from=date(2025, 1, 1)))
+        link_accounts()  # as import_staff does
         db.session.commit()
 
 

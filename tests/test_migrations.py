@@ -48,8 +48,20 @@ def test_upgrading_keeps_existing_rows(empty_database_url):
             connection.execute(text(
                 "INSERT INTO course_completions (id, user_id, course_id, org_role, verification_code, completed_at) "
                 "VALUES (1, 1, 1, 'chef', 'AAAA-BBBB-CCCC', '2026-01-01')"))
+            connection.execute(text("INSERT INTO content_files (id, course_id, filename) VALUES "
+                                    "(1, 1, 'del-1.md'), (2, 1, 'del-2.md')"))
+            connection.execute(text(
+                "INSERT INTO part_views (id, user_id, content_file_id, first_viewed_at) VALUES "
+                "(1, 1, 2, '2025-12-03 10:00:00+00:00'), (2, 1, 1, '2025-12-01 09:00:00+00:00')"))
+        flask_migrate.upgrade(revision="5fd584c551e5")  # the staff list exists, before lower-case addresses
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO staff_members (id, employee_id, name, email, active, updated_at) "
+                "VALUES (1, 'E1', 'Anna', 'A@Malmo.SE', true, '2026-01-01')"))
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
+            starts = connection.execute(text("SELECT user_id, course_id, started_at FROM course_starts")).all()
+            staff = connection.execute(text("SELECT email, user_id FROM staff_members")).all()
             names = connection.execute(text("SELECT name FROM course_completions")).scalars().all()
             months = connection.execute(text("SELECT completed_month FROM course_completions")).scalars().all()
             tokens = connection.execute(text("SELECT session_token FROM users")).scalars().all()
@@ -57,3 +69,7 @@ def test_upgrading_keeps_existing_rows(empty_database_url):
     assert names == ["Anna"]  # the certificate keeps the name the account had
     assert months == ["2026-01"]
     assert len(tokens) == 1 and len(tokens[0]) == 32
+    # One start per learner and course, at the first part they opened.
+    assert [(u, c) for u, c, _ in starts] == [(1, 1)]
+    assert str(starts[0][2]).startswith("2025-12-01 09:00")
+    assert [tuple(row) for row in staff] == [("a@malmo.se", 1)]  # lower-case, and linked to Anna's account

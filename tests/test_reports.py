@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -46,6 +46,18 @@ def test_a_completion_counts_in_the_stockholm_month(city):
     page = _client(city).get(URL + "?fran=2026-05&till=2026-05").get_data(as_text=True)
     assert "<dd>1</dd>" not in page  # a single person is too few to show...
     assert "För få personer under perioden" in page  # ...but the completion is in May, not April
+
+
+def test_opening_parts_makes_a_learner_started_once(city):
+    make_user(city, "fsk-ny@malmo.se", organisation="fsk")
+    learner = city.test_client()
+    login(learner, "fsk-ny@malmo.se")
+    for part in ("del-1", "del-2", "del-1"):
+        assert learner.get(f"/kurs/grundkurs/{part}").status_code == 200
+    this_month = datetime.now(timezone.utc).strftime("%Y-%m")
+    page = _client(city).get(f"{URL}?fran=2026-03&till={this_month}").get_data(as_text=True)
+    # fsk had 10 who started; the new learner adds one, however many parts they open.
+    assert _row(page, "Förskoleförvaltningen")[1] == "11"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -143,3 +155,29 @@ def test_authorisation_matrix_over_every_report_route(city, role):
         if role in ("hr-a", "hr-b") and url in SCOPED:
             other = "gsf" if role == "hr-a" else "fsk"
             assert client.get(url + PERIOD + f"&forvaltning={other}").status_code == 403, (role, url)
+
+
+def test_staff_and_accounts_are_matched_whichever_comes_first(app):
+    from learning.content.services import published_course
+    from learning.periods import parse_period
+    from learning.reports.services import dashboard
+    from learning.staff.services import import_staff
+    from tests.test_staff import csv_bytes, person
+
+    def fsk_coverage() -> tuple[int | None, int]:
+        with app.app_context():
+            board = dashboard(published_course("grundkurs"), None, parse_period("2026-03", "2026-04", "2026-04"))
+            row = next(r for r in board.rows if r.name == "Förskoleförvaltningen")
+            return row.staff, row.covered
+
+    completed_learner(app, "forst@malmo.se", "fsk", MARCH)  # the account exists before the staff list
+    staff = [person("1", email="Forst@Malmo.se"), person("2", email="sedan@malmo.se"), person("3")]
+    with app.app_context():
+        import_staff(csv_bytes(staff), date(2026, 1, 1))
+    assert fsk_coverage() == (3, 1)
+    completed_learner(app, "sedan@malmo.se", "fsk", MARCH)  # the account comes after the list
+    assert fsk_coverage() == (3, 2)
+    staff[1] = person("2", email="ny.adress@malmo.se")  # HR changes the address: no account has it
+    with app.app_context():
+        import_staff(csv_bytes(staff), date(2026, 2, 1))
+    assert fsk_coverage() == (3, 1)

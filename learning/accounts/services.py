@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, HrScope, Organisation, User
 from learning.extensions import db
+from learning.staff.services import link_accounts
 
 def _hasher() -> PasswordHasher:
     """The app's Argon2 hasher; its cost comes from config (tests use a cheap one)."""
@@ -79,6 +80,7 @@ def create_user(new: NewUser) -> User:
             db.session.add(user)
     except IntegrityError:
         raise AccountError("Det finns redan ett konto med den e-postadressen. Logga in i stället.") from None
+    link_accounts(user.email)  # the staff list now knows this person's account
     db.session.commit()
     return user
 

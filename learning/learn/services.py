@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -13,7 +15,8 @@ from learning.accounts.models import User
 from learning.content.parsing import Document
 from learning.content.services import PublishedCourse, PublishedPart, part_revision_document
 from learning.extensions import db
-from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAnswer, QuizAttempt
+from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
+from learning.timeutil import utcnow
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
@@ -186,11 +189,18 @@ _PART_STATE = select(
 )
 
 
-def open_part(user: User, part: PublishedPart) -> str:
+def record_view(user_id: int, course_id: int, file_id: int, at: datetime | None = None) -> None:
+    """The learner opened a part: its first view, and the course's start if it is their first part (each once)."""
+    moment = at or utcnow()
+    _insert_once(PartView(user_id=user_id, content_file_id=file_id, first_viewed_at=moment))
+    _insert_once(CourseStart(user_id=user_id, course_id=course_id, started_at=moment))
+
+
+def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> str:
     """Record that the learner opened the part (once) and return its status, in one query."""
     passed, viewed = db.session.execute(_PART_STATE, {"user_id": user.id, "file_id": part.file_id}).one()
     if not viewed:
-        _insert_once(PartView(user_id=user.id, content_file_id=part.file_id))
+        record_view(user.id, course.id, part.file_id)
         db.session.commit()
     return PASSED if passed else IN_PROGRESS
 

@@ -59,7 +59,7 @@ def part(course_slug: str, part_slug: str):
     """A part: its text, table of contents and quiz."""
     course = _course_or_404(course_slug)
     part = _part_or_404(course, part_slug)
-    status = services.open_part(current_user, part)
+    status = services.open_part(current_user, course, part)
     pending = session.pop(PENDING_KEY, None) if PENDING_KEY in session else None
     answers = pending.get("answers", {}) if pending and pending.get("part") == request.path else {}
     return _render_part(course, part, status, answers, restored=bool(answers))
@@ -103,7 +103,7 @@ def submit(course_slug: str, part_slug: str):
     try:
         attempt = services.submit_quiz(current_user, course, part, request.form)
     except services.QuizInputError as exc:
-        status = services.open_part(current_user, part)
+        status = services.open_part(current_user, course, part)
         return _render_part(course, part, status, submitted_answers(request.form), exc, 400)
     return redirect(url_for("learn.result", course_slug=course.slug, part_slug=part.slug, attempt_id=attempt.id))
 

@@ -11,7 +11,7 @@ from learning.content.services import published_course, revision_document
 from learning.extensions import db
 from learning.learn.services import grade
 from learning.timeutil import local
-from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAttempt
+from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAttempt
 
 
 def _iso(value) -> str | None:
@@ -54,6 +54,10 @@ def personal_data(user: User) -> dict:
             "hr_förvaltningar": [s.organisation.name for s in user.hr_scopes],
             "skapat": _iso(user.created_at),
         },
+        "påbörjade_kurser": [
+            {"kurs": course_names.get(s.course_id), "påbörjad": _iso(s.started_at)}
+            for s in db.session.scalars(select(CourseStart).filter_by(user_id=user.id).order_by(CourseStart.id))
+        ],
         "öppnade_delar": [
             {"del": file_names.get(v.content_file_id), "första_gången": _iso(v.first_viewed_at)}
             for v in db.session.scalars(select(PartView).filter_by(user_id=user.id).order_by(PartView.id))

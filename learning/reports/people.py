@@ -44,11 +44,11 @@ def people(course: PublishedCourse, scope: frozenset[int] | None, today: date,
                User.id, CourseCompletion.completed_at)
         .join(StaffAssignment, StaffAssignment.staff_id == StaffMember.id)
         .join(Organisation, Organisation.id == StaffAssignment.organisation_id)
-        .outerjoin(User, User.email == StaffMember.email)
+        .outerjoin(User, User.id == StaffMember.user_id)
         .outerjoin(CourseCompletion, completion)
         .where(valid, StaffMember.active.is_(True), in_scope(StaffAssignment.organisation_id))
     ).all()
-    listed = exists().where(StaffMember.email == User.email, StaffMember.active.is_(True))
+    listed = exists().where(StaffMember.user_id == User.id, StaffMember.active.is_(True))
     account_rows = db.session.execute(
         select(User.name, User.email, Organisation.name, User.org_role, User.id, CourseCompletion.completed_at)
         .join(Organisation, Organisation.id == User.organisation_id)

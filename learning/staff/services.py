@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, union_all
+from sqlalchemy import ColumnElement, exists, func, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from learning.accounts.models import Organisation
+from learning.accounts.models import Organisation, User
 from learning.extensions import db
 from learning.staff import csvfile
 from learning.staff.csvfile import StaffError, StaffImportError
@@ -81,6 +81,7 @@ def import_staff(data: bytes, today: date) -> ImportReport:
         raise StaffImportError("Ingen rad i filen gick att läsa in.", parsed.problems)
     try:
         counts = _apply(parsed, today)
+        link_accounts()
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -139,6 +140,15 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
                                        org_role=row.org_role, valid_from=today, valid_to=None)
                        for member, row in placements)
     return counts
+
+
+def link_accounts(email: str | None = None) -> None:
+    """Point staff members at the account with their address (all of them, or those with one address)."""
+    account = select(User.id).where(User.email == StaffMember.email).scalar_subquery()
+    query = update(StaffMember).values(user_id=account)
+    if email is not None:
+        query = query.where(StaffMember.email == email)
+    db.session.execute(query.execution_options(synchronize_session=False))
 
 
 def valid_at(at: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
