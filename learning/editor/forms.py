@@ -1,0 +1,31 @@
+"""Forms for the editor's pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import Length
+
+MAX_MARKDOWN = 200_000
+
+
+class EditForm(FlaskForm):
+    """A file's Markdown, the revision it was started from, and the message for publishing."""
+
+    markdown = TextAreaField("Markdown", validators=[Length(max=MAX_MARKDOWN, message="Texten är för lång.")],
+                             render_kw={"rows": 24, "spellcheck": "true"})
+    base = HiddenField()
+    message = StringField("Kort beskrivning av ändringen (krävs för att publicera)",
+                          validators=[Length(max=200, message="Högst 200 tecken.")])
+
+
+class BaseForm(FlaskForm):
+    """A button that acts on the live revision it was shown with (restore)."""
+
+    base = HiddenField()
+
+
+def base_revision(raw: str | None) -> int | None:
+    """The base revision id from a hidden field; anything unreadable counts as 'no base' (a conflict)."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
