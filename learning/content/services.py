@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -87,6 +88,34 @@ def import_tree(root: Path) -> ImportResult:
                 unchanged += 1
     db.session.commit()
     return ImportResult(created, unchanged)
+
+
+def export_tree(root: Path) -> list[Path]:
+    """Write the newest revision of every file in the courses/ layout, so what was published can go into git."""
+    newest = (
+        select(Revision.content_file_id, func.max(Revision.number).label("number"))
+        .group_by(Revision.content_file_id).subquery()
+    )
+    rows = db.session.execute(
+        select(Course.slug, ContentFile.filename, Revision.markdown)
+        .join(ContentFile, ContentFile.course_id == Course.id)
+        .join(newest, newest.c.content_file_id == ContentFile.id)
+        .join(Revision, (Revision.content_file_id == ContentFile.id) & (Revision.number == newest.c.number))
+        .order_by(Course.slug, ContentFile.filename)
+    ).all()
+    written = []
+    for slug, filename, text in rows:
+        if not _SAFE_NAME.match(slug) or not _SAFE_NAME.match(filename.removesuffix(".md")):
+            raise ValueError(f"Namnet {slug}/{filename} går inte att använda som filnamn.")
+        folder = root / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        # newline="" writes the text byte for byte, so importing it again finds the same hash.
+        (folder / filename).write_text(text, encoding="utf-8", newline="")
+        written.append(folder / filename)
+    return written
+
+
+_SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
 def _store_revision(course_slug: str, filename: str, text: str) -> bool:
