@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from learning.accounts.forms import choices
 
 MAX_MARKDOWN = 200_000
 
@@ -17,6 +19,12 @@ class EditForm(FlaskForm):
     base = HiddenField()
     message = StringField("Kort beskrivning av ändringen (krävs för att publicera)",
                           validators=[Length(max=200, message="Högst 200 tecken.")])
+    earlier = RadioField(
+        "Om du har ändrat frågorna eller svaren i kunskapstestet",
+        choices=choices([("keep", "Tidigare godkända resultat gäller fortfarande"),
+                         ("retake", "Deltagarna måste göra om kunskapstestet")]),
+        validators=[Optional()],
+    )
 
 
 class BaseForm(FlaskForm):

@@ -15,6 +15,8 @@ from learning.content.parsing import Document, Problem, parse
 from learning.content.services import content_hash, revision_document
 from learning.editor.models import Draft
 from learning.extensions import db
+from learning.learn.models import PartCompletion
+from learning.learn.services import COMPLETION_COUNTS
 
 
 class Conflict(Exception):
@@ -24,6 +26,10 @@ class Conflict(Exception):
         super().__init__("Någon annan har publicerat en ny version sedan du började redigera.")
         self.mine = mine
         self.current = current
+
+
+class RetakeChoiceNeeded(Exception):
+    """The quiz changed: the editor must say whether earlier passes still count."""
 
 
 class Refused(Exception):
@@ -189,16 +195,31 @@ def discard_draft(target: EditableFile, user: User) -> None:
         db.session.commit()
 
 
-def publish(target: EditableFile, user: User, text: str, base_revision_id: int | None, message: str) -> Revision:
-    """Store the text as the new live revision if it passes the checks and nobody published meanwhile."""
+def quiz_changed(old: Document | None, new: Document) -> bool:
+    """Whether learners who passed the old quiz answered different questions, options or pass mark."""
+    def key(doc: Document) -> tuple:
+        return doc.pass_mark, tuple((q.id, tuple((o.html, o.correct) for o in q.options)) for q in doc.questions)
+    return old is not None and bool(old.questions) and key(old) != key(new)
+
+
+def publish(target: EditableFile, user: User, text: str, base_revision_id: int | None, message: str,
+            retake: bool | None = None) -> Revision:
+    """Store the text as the new live revision if it passes the checks and nobody published meanwhile.
+
+    retake: for a changed quiz, whether earlier passes stop counting (None: not chosen yet).
+    """
     text = normalise(text)
     if base_revision_id != target.current_id:
         save_draft(target, user, text, base_revision_id)  # raises Conflict, with the text kept
-    errors = check(target, text).errors
-    if errors:
+    checked = check(target, text)
+    if checked.errors:
         save_draft(target, user, text, base_revision_id)
-        raise Refused(errors)
-    revision = _add_revision(target, user, text, message)
+        raise Refused(checked.errors)
+    changed = quiz_changed(revision_document(target.current.id) if target.current else None, checked.doc)
+    if changed and retake is None:
+        save_draft(target, user, text, base_revision_id)
+        raise RetakeChoiceNeeded()
+    revision = _add_revision(target, user, text, message, retake=bool(changed and retake))
     row = draft(target.file.id, user)
     if row is not None:
         db.session.delete(row)
@@ -206,9 +227,9 @@ def publish(target: EditableFile, user: User, text: str, base_revision_id: int |
     return revision
 
 
-def _add_revision(target: EditableFile, user: User, text: str, message: str) -> Revision:
+def _add_revision(target: EditableFile, user: User, text: str, message: str, retake: bool = False) -> Revision:
     number = target.current.number + 1 if target.current else 1
-    revision = Revision(content_file_id=target.file.id, number=number, markdown=text,
+    revision = Revision(content_file_id=target.file.id, number=number, markdown=text, retake_required=retake,
                         content_hash=content_hash(text), message=message.strip(), author_id=user.id)
     try:
         with db.session.begin_nested():
@@ -259,3 +280,24 @@ def restore(target: EditableFile, user: User, old: Revision, base_revision_id: i
     revision = _add_revision(target, user, old.markdown, f"Återställer version {old.number}")
     db.session.commit()
     return revision
+
+
+@dataclass(frozen=True)
+class CompletionCounts:
+    """Passes of one part: in all, made against an older revision, and no longer counting (retake required)."""
+
+    total: int
+    on_older: int
+    not_counting: int
+
+
+def completion_counts(target: EditableFile) -> CompletionCounts:
+    """How many learners passed this part, and how many of those passes were made on older revisions."""
+    current = target.current_id or 0
+    total, older, stale = db.session.execute(
+        select(func.count(PartCompletion.id),
+               func.count(PartCompletion.id).filter(PartCompletion.revision_id < current),
+               func.count(PartCompletion.id).filter(~COMPLETION_COUNTS))
+        .where(PartCompletion.content_file_id == target.file.id)
+    ).one()
+    return CompletionCounts(total, older, stale)

@@ -74,13 +74,18 @@ def edit(file_id: int):
                     form.message.errors.append("Skriv en kort beskrivning av ändringen.")
                     status = 400
                 else:
-                    revision = services.publish(target, current_user, text, base, form.message.data)
-                    flash(f"Version {revision.number} är publicerad. Deltagarna ser den nu.", "success")
+                    retake = {"keep": False, "retake": True}.get(form.earlier.data or "")
+                    revision = services.publish(target, current_user, text, base, form.message.data, retake)
+                    flash(f"Version {revision.number} är publicerad. Deltagarna ser den nu."
+                          + (" Alla måste göra om kunskapstestet." if revision.retake_required else ""), "success")
                     return redirect(url_for("editor.edit", file_id=file_id))
         except services.Conflict as exc:
             conflict, status = exc, 409
         except services.Refused as exc:
             refused, status = exc, 400
+        except services.RetakeChoiceNeeded:
+            form.earlier.errors.append("Kunskapstestet har ändrats: välj om tidigare godkända resultat ska gälla.")
+            status = 400
     elif form.is_submitted():
         status = 400
     else:
@@ -98,6 +103,7 @@ def edit(file_id: int):
         "editor/edit.html", target=target, form=form, part=PreviewPart(checked.doc),
         problems=_problem_lines(text, checked.problems), conflict=conflict, refused=refused,
         has_draft=services.draft(file_id, current_user) is not None,
+        completions=None if target.is_course_file else services.completion_counts(target),
         conflict_diff=services.diff(conflict.current.markdown, conflict.mine) if conflict and conflict.current else [],
     ), status
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from learning.accounts.models import User
 from learning.content.parsing import Document
+from learning.content.models import Revision
 from learning.content.services import PublishedCourse, PublishedPart, part_revision_document
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAnswer, QuizAttempt
+from learning.timeutil import utcnow
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
@@ -127,9 +129,14 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
     except IntegrityError:  # the same form arrived twice at once
         return _attempt_by_token(user.id, token)
     if grading.passed:
-        _insert_once(PartCompletion(
-            user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
-        ))
+        stale = db.session.scalar(select(PartCompletion).where(
+            PartCompletion.user_id == user.id, PartCompletion.content_file_id == part.file_id, ~COMPLETION_COUNTS))
+        if stale is not None:  # passed before the quiz changed and had to be retaken: this pass replaces it
+            stale.revision_id, stale.attempt_id, stale.completed_at = revision_id, attempt.id, utcnow()
+        else:
+            _insert_once(PartCompletion(
+                user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
+            ))
     db.session.commit()
     ensure_course_completion(user, course)
     return attempt
@@ -177,10 +184,19 @@ def _attempt_by_token(user_id: int, token: str) -> QuizAttempt | None:
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.token == token))
 
 
+# A pass counts unless an editor has since published a changed quiz that learners must retake.
+COMPLETION_COUNTS = PartCompletion.revision_id >= func.coalesce(
+    select(func.max(Revision.id))
+    .where(Revision.content_file_id == PartCompletion.content_file_id, Revision.retake_required)
+    .correlate(PartCompletion).scalar_subquery(),
+    0,
+)
+
+
 # Built once: the part page runs this on every request, and building the statement costs more than running it.
 _PART_STATE = select(
     select(PartCompletion.id).where(PartCompletion.user_id == bindparam("user_id"),
-                                    PartCompletion.content_file_id == bindparam("file_id")).exists(),
+                                    PartCompletion.content_file_id == bindparam("file_id"), COMPLETION_COUNTS).exists(),
     select(PartView.id).where(PartView.user_id == bindparam("user_id"),
                               PartView.content_file_id == bindparam("file_id")).exists(),
 )
@@ -200,7 +216,7 @@ def progress(user: User, course: PublishedCourse) -> CourseProgress:
     file_ids = [p.file_id for p in course.parts]
     passed = set(db.session.scalars(
         select(PartCompletion.content_file_id).where(
-            PartCompletion.user_id == user.id, PartCompletion.content_file_id.in_(file_ids))
+            PartCompletion.user_id == user.id, PartCompletion.content_file_id.in_(file_ids), COMPLETION_COUNTS)
     ))
     started = set(db.session.scalars(
         select(PartView.content_file_id).where(PartView.user_id == user.id, PartView.content_file_id.in_(file_ids))
