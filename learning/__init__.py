@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.api.views import bp as api_bp
     from learning.api.views import tokens_bp as api_tokens_bp
     from learning.certificates.views import bp as certificates_bp
+    from learning.editor.image_views import media_bp  # also adds the upload page to the editor blueprint
     from learning.editor.views import bp as editor_bp
     from learning.learn.views import bp as learn_bp
     from learning.mypages.views import bp as mypages_bp
@@ -107,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.survey.views import bp as survey_bp
 
     for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
-               api_bp, api_tokens_bp, editor_bp):
+               api_bp, api_tokens_bp, editor_bp, media_bp):
         app.register_blueprint(bp)
 
 

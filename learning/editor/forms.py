@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -37,3 +38,9 @@ def base_revision(raw: str | None) -> int | None:
     """The base revision id from a hidden field; anything unreadable counts as 'no base' (a conflict)."""
     raw = (raw or "").strip()
     return int(raw) if raw.isdigit() and len(raw) <= 10 else None
+
+
+class ImageForm(FlaskForm):
+    """One image file to upload."""
+
+    image = FileField("Bildfil", validators=[FileRequired("Välj en bildfil.")])

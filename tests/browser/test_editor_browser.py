@@ -10,6 +10,7 @@ import re
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.test_survey_browser import menu_link, sign_in
 from tests.helpers import make_user
+from tests.test_editor_images import picture
 
 SENTENCE = "Redaktionens nya mening syns direkt."
 
@@ -77,3 +78,22 @@ def test_editor_previews_publishes_and_a_learner_sees_the_change(app, browser, l
     page.wait_for_url("**/jamfor?**")
     assert "+ Tillagd" in page.inner_text("main") and SENTENCE in page.inner_text("main")
     axe(page, "the diff")
+
+
+def test_editor_uploads_an_image_and_the_page_passes_axe(app, page, axe):
+    make_user(app, "redaktor@malmo.se", name="Rut Redaktör", role="editor")
+    sign_in(page, "redaktor@malmo.se")
+    page.goto("/redaktor/")
+    page.get_by_role("link", name="Bilder: ladda upp och se uppladdade bilder").click()
+    page.wait_for_url("**/redaktor/bilder")
+    axe(page, "the image page, empty")
+    page.get_by_label("Bildfil").set_input_files(files=[{"name": "fel.png", "mimeType": "image/png", "buffer": b"<svg/>"}])
+    page.get_by_role("button", name="Ladda upp").click()
+    page.wait_for_load_state()
+    assert "SVG-bilder tas inte emot" in page.inner_text("main")
+    axe(page, "the image page with an error")
+    page.get_by_label("Bildfil").set_input_files(files=[{"name": "Samtal.png", "mimeType": "image/png", "buffer": picture()}])
+    page.get_by_role("button", name="Ladda upp").click()
+    page.get_by_text("Bilden samtal.png är uppladdad.").wait_for()
+    assert page.get_by_role("img", name="Miniatyr av samtal.png").evaluate("img => img.naturalWidth") == 12
+    axe(page, "the image page with an image")
