@@ -49,6 +49,7 @@ class PublishedCourse:
     intro_html: str
     parts: tuple[PublishedPart, ...]
     survey: tuple = ()
+    requires: str = ""  # the slug of a course to complete first
 
     @property
     def required_parts(self) -> list[PublishedPart]:
@@ -210,8 +211,8 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         .join(Revision, (Revision.content_file_id == ContentFile.id) & (Revision.number == newest.c.number))
         .where(Course.slug == slug)
     ).all()
-    if not rows:
-        return None
+    if not any(filename == COURSE_FILE for _, _, filename, _, _ in rows):
+        return None  # a course started in the browser is hidden until its course file is published
     course_doc = None
     parts = []
     for course_id, file_id, filename, revision_id, digest in rows:
@@ -229,12 +230,15 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         intro_html=course_doc.body_html if course_doc else "",
         parts=tuple(parts),
         survey=course_doc.survey if course_doc else DEFAULT_SURVEY,
+        requires=course_doc.requires if course_doc else "",
     )
 
 
 def course_slugs() -> list[str]:
-    """Slugs of every imported course."""
-    return list(db.session.scalars(select(Course.slug).order_by(Course.slug)))
+    """Slugs of every published course (its course file has a revision), oldest course first."""
+    published = select(Revision.id).join(ContentFile, ContentFile.id == Revision.content_file_id).where(
+        ContentFile.course_id == Course.id, ContentFile.filename == COURSE_FILE).exists()
+    return list(db.session.scalars(select(Course.slug).where(published).order_by(Course.id)))
 
 
 def _parse_revision(revision_id: int, filename: str) -> Document:

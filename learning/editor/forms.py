@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from learning.accounts.forms import choices
 
@@ -44,3 +44,18 @@ class ImageForm(FlaskForm):
     """One image file to upload."""
 
     image = FileField("Bildfil", validators=[FileRequired("Välj en bildfil.")])
+
+
+class NewCourseForm(FlaskForm):
+    """A new course's short name (its folder in courses/) and title."""
+
+    slug = StringField("Kortnamn (blir mappens namn, till exempel fordjupning)",
+                       validators=[DataRequired("Fyll i fältet."), Length(max=100, message="Högst 100 tecken.")])
+    title = StringField("Kursens titel", validators=[DataRequired("Fyll i fältet."), Length(max=200, message="Högst 200 tecken.")])
+
+
+class NewPartForm(FlaskForm):
+    """A new part's file name."""
+
+    name = StringField("Filnamn för den nya delen (till exempel del-6)",
+                       validators=[DataRequired("Fyll i fältet."), Length(max=100, message="Högst 100 tecken.")])

@@ -12,7 +12,7 @@ from learning.accounts.models import User
 from learning.content.checks import COURSE_FILE, check_course
 from learning.content.models import ContentFile, Course, Revision
 from learning.content.parsing import Document, Problem, parse
-from learning.content.services import content_hash, revision_document
+from learning.content.services import content_hash, course_slugs, revision_document
 from learning.editor.models import Draft
 from learning.extensions import db
 from learning.learn.models import PartCompletion
@@ -116,27 +116,27 @@ def current_revision(file_id: int) -> Revision | None:
     )
 
 
-def course_files(user: User) -> list[tuple[str, list[FileRow]]]:
-    """Every course with its files, titles, live revision numbers and whether this user has a draft."""
+def course_files(user: User) -> list[tuple[str, int, list[FileRow]]]:
+    """Every course with its files, titles, live revision numbers (0: not published) and this user's drafts."""
     newest = (
         select(Revision.content_file_id, func.max(Revision.number).label("number"))
         .group_by(Revision.content_file_id).subquery()
     )
     rows = db.session.execute(
-        select(Course.slug, ContentFile.id, ContentFile.filename, Revision.id, newest.c.number, Draft.id)
+        select(Course.slug, Course.id, ContentFile.id, ContentFile.filename, Revision.id, newest.c.number, Draft.id)
         .join(ContentFile, ContentFile.course_id == Course.id)
-        .join(newest, newest.c.content_file_id == ContentFile.id)
-        .join(Revision, (Revision.content_file_id == ContentFile.id) & (Revision.number == newest.c.number))
+        .outerjoin(newest, newest.c.content_file_id == ContentFile.id)
+        .outerjoin(Revision, (Revision.content_file_id == ContentFile.id) & (Revision.number == newest.c.number))
         .outerjoin(Draft, (Draft.content_file_id == ContentFile.id) & (Draft.user_id == user.id))
-        .order_by(Course.slug, ContentFile.filename)
+        .order_by(Course.id, ContentFile.filename)
     ).all()
-    courses: dict[str, list[FileRow]] = {}
-    for slug, file_id, filename, revision_id, number, draft_id in rows:
-        title = revision_document(revision_id).title or filename
-        courses.setdefault(slug, []).append(FileRow(file_id, filename, title, number, draft_id is not None))
+    courses: dict[tuple[str, int], list[FileRow]] = {}
+    for slug, course_id, file_id, filename, revision_id, number, draft_id in rows:
+        title = (revision_document(revision_id).title if revision_id else "") or filename
+        courses.setdefault((slug, course_id), []).append(FileRow(file_id, filename, title, number or 0, draft_id is not None))
     for files in courses.values():  # course file first, then parts in file order
         files.sort(key=lambda f: (f.filename != COURSE_FILE, f.filename))
-    return list(courses.items())
+    return [(slug, course_id, files) for (slug, course_id), files in courses.items()]
 
 
 def check(target: EditableFile, text: str) -> Checked:
@@ -152,12 +152,25 @@ def check(target: EditableFile, text: str) -> Checked:
     ).all()
     for filename, revision_id in siblings:
         documents[filename] = revision_document(revision_id)
+    problems.extend(_course_file_problems(target, doc, documents))
     for filename, problem in check_course(documents):
         if filename == target.file.filename:
             problems.append(problem)
         else:  # caused by this text, but found in another file (a duplicate order is reported on the later one)
             problems.append(Problem(1, f"I {filename}: {problem.message}", problem.kind))
     return Checked(doc, sorted(problems, key=lambda p: p.line))
+
+
+def _course_file_problems(target: EditableFile, doc: Document, documents: dict[str, Document]) -> list[Problem]:
+    """A course file needs a published part, and the course it requires must exist."""
+    if not target.is_course_file:
+        return []
+    problems = []
+    if len(documents) == 1:
+        problems.append(Problem(1, "Kursen har ingen publicerad del: publicera minst en del innan kursfilen."))
+    if doc.requires and (doc.requires == target.course_slug or doc.requires not in course_slugs()):
+        problems.append(Problem(2, f"'requires': det finns ingen annan publicerad kurs som heter {doc.requires}."))
+    return problems
 
 
 def draft(file_id: int, user: User) -> Draft | None:
@@ -301,3 +314,4 @@ def completion_counts(target: EditableFile) -> CompletionCounts:
         .where(PartCompletion.content_file_id == target.file.id)
     ).one()
     return CompletionCounts(total, older, stale)
+

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from learning.access import role_required
 from learning.content.parsing import Document
-from learning.editor import services
-from learning.editor.forms import BaseForm, EditForm, base_revision
+from learning.editor import courses, services
+from learning.editor.forms import BaseForm, EditForm, NewCourseForm, NewPartForm, base_revision
 from learning.learn.services import QuizInputError, grade, parse_answers
 
 bp = Blueprint("editor", __name__, url_prefix="/redaktor")
@@ -45,8 +45,48 @@ def _working_text(target: services.EditableFile) -> str:
 @bp.get("/")
 @editor_required
 def index():
-    """Every course and its files."""
-    return render_template("editor/index.html", courses=services.course_files(current_user))
+    """Every course and its files, with forms for a new course and new parts."""
+    return _index()
+
+
+def _index(course_form: NewCourseForm | None = None, part_form: NewPartForm | None = None, part_course: int = 0):
+    return render_template(
+        "editor/index.html", courses=services.course_files(current_user), course_form=course_form or NewCourseForm(),
+        part_form=part_form or NewPartForm(), part_course=part_course,
+    ), 400 if (course_form and course_form.errors) or (part_form and part_form.errors) else 200
+
+
+@bp.post("/ny-kurs")
+@editor_required
+def new_course():
+    """Start a new course: its course file becomes this editor's draft."""
+    form = NewCourseForm()
+    if form.validate_on_submit():
+        try:
+            file = courses.create_course(form.slug.data, form.title.data, current_user)
+        except courses.NameTaken as exc:
+            form.slug.errors.append(str(exc))
+        else:
+            flash("Kursen är skapad. Skriv introduktionen, lägg till delar och publicera dem; "
+                  "kursen syns för deltagarna när kursfilen är publicerad.", "success")
+            return redirect(url_for("editor.edit", file_id=file.id))
+    return _index(course_form=form)
+
+
+@bp.post("/kurs/<int:course_id>/ny-del")
+@editor_required
+def new_part(course_id: int):
+    """Add a part to a course, as this editor's draft."""
+    form = NewPartForm()
+    if form.validate_on_submit():
+        try:
+            file = courses.create_part(course_id, form.name.data, current_user)
+        except courses.NameTaken as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash("Delen är skapad som utkast. Deltagarna ser den när du har publicerat den.", "success")
+            return redirect(url_for("editor.edit", file_id=file.id))
+    return _index(part_form=form, part_course=course_id)
 
 
 @bp.route("/fil/<int:file_id>", methods=["GET", "POST"])
@@ -90,7 +130,7 @@ def edit(file_id: int):
         status = 400
     else:
         row = services.draft(file_id, current_user)
-        form.markdown.data = row.markdown if row else (target.current.markdown if target.current else "")
+        form.markdown.data = _working_text(target)
         form.base.data = str(row.base_revision_id if row else target.current_id or "")
         if row is not None and row.base_revision_id != target.current_id:
             conflict = services.Conflict(row.markdown, target.current)

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from learning.accounts.models import User
 from learning.content.parsing import Document
 from learning.content.models import Revision
-from learning.content.services import PublishedCourse, PublishedPart, part_revision_document
+from learning.content.services import PublishedCourse, PublishedPart, part_revision_document, published_course
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.timeutil import utcnow
@@ -63,6 +63,14 @@ def new_attempt_token() -> str:
 def can_see(user: User, part: PublishedPart) -> bool:
     """Sections with an audience are only for learners in those organisation roles."""
     return not part.doc.audience or user.org_role in part.doc.audience or user.has_role("admin", "editor")
+
+
+def missing_prerequisite(user: User, course: PublishedCourse) -> PublishedCourse | None:
+    """The course this learner must complete before this one, if they have not yet."""
+    required = published_course(course.requires) if course.requires else None
+    if required is None or course_completion(user.id, required.id) is not None:
+        return None
+    return required
 
 
 def visible_parts(user: User, course: PublishedCourse) -> list[PublishedPart]:
