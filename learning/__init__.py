@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     from learning.accounts.models import User
     from learning.api import models as _api  # noqa: F401  (tables for migrations)
     from learning.content import models as _content  # noqa: F401
+    from learning.editor import models as _editor  # noqa: F401
     from learning.learn import models as _learn  # noqa: F401
     from learning.reports import models as _reports  # noqa: F401
     from learning.staff import models as _staff  # noqa: F401
@@ -98,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     from learning.api.views import bp as api_bp
     from learning.api.views import tokens_bp as api_tokens_bp
     from learning.certificates.views import bp as certificates_bp
+    from learning.editor.image_views import media_bp  # also adds the upload page to the editor blueprint
+    from learning.editor.views import bp as editor_bp
     from learning.learn.views import bp as learn_bp
     from learning.mypages.views import bp as mypages_bp
     from learning.reports.views import bp as reports_bp
@@ -105,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.survey.views import bp as survey_bp
 
     for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
-               api_bp, api_tokens_bp):
+               api_bp, api_tokens_bp, editor_bp, media_bp):
         app.register_blueprint(bp)
 
 

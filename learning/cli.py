@@ -50,6 +50,15 @@ def _import(root: Path) -> None:
     click.echo(f"{len(result.created)} nya versioner, {result.unchanged} oförändrade filer.")
 
 
+@click.command("export-content")
+@with_appcontext
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def export_content(path: Path) -> None:
+    """Write every published file to PATH in the courses/ layout (course folder, course.md, parts)."""
+    written = content.export_tree(path)
+    click.echo(f"{len(written)} filer skrivna till {path}.")
+
+
 @click.command("bootstrap")
 @with_appcontext
 def bootstrap() -> None:
@@ -104,5 +113,5 @@ def import_staff(path: Path, effective) -> None:
 
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
-    for command in (check_content, import_content, bootstrap, create_user, import_staff):
+    for command in (check_content, import_content, export_content, bootstrap, create_user, import_staff):
         app.cli.add_command(command)

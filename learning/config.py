@@ -38,6 +38,8 @@ class Defaults:
 
     # Behind a reverse proxy, set to the number of proxies so client addresses (for throttling) are real.
     PROXY_FIX_X_FOR = 0
+    # Largest image an editor may upload, in bytes.
+    EDITOR_IMAGE_MAX_BYTES = 2_000_000
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins allowed per e-mail address and per client address.

@@ -16,7 +16,8 @@ QUIZ_HEADING = "Kunskapstest"
 MIN_QUESTIONS = 5
 ORG_ROLE_AUDIENCES = {"medarbetare", "chef", "hr"}
 PART_KEYS = {"title", "order", "estimated_minutes", "pass_mark", "required", "audience"}
-COURSE_KEYS = {"title", "summary", "survey"}
+COURSE_KEYS = {"title", "summary", "survey", "requires"}
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 _QUIZ_START = re.compile(rf"^##\s+{QUIZ_HEADING}\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -76,6 +77,7 @@ class Document:
     toc: tuple[TocEntry, ...] = ()
     questions: tuple[Question, ...] = ()
     survey: tuple[SurveyItem, ...] = ()
+    requires: str = ""
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -164,6 +166,11 @@ def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> di
         fields["title"] = title.strip()
     if course_file:
         fields["summary"] = str(meta.get("summary") or "")
+        requires = meta.get("requires") or ""
+        if not isinstance(requires, str) or (requires and not SLUG_RE.match(requires)):
+            problems.append(Problem(2, "'requires' ska vara namnet på en annan kurs, till exempel grundkurs."))
+        else:
+            fields["requires"] = requires
         fields["survey"], survey_errors = parse_survey(meta.get("survey"))
         problems.extend(Problem(2, message) for message in survey_errors)
         return fields

@@ -35,9 +35,21 @@ def _converter() -> markdown.Markdown:
     )
 
 
+IMAGES_PATH = "/bilder/"
+_IMAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.(png|jpg|webp)$")
+
+
+def _image_source(tag: str, attribute: str, value: str) -> str:
+    # `![alt](bild.png)` names an uploaded image; the file stays portable for git, the page gets its address.
+    if tag == "img" and attribute == "src" and _IMAGE_NAME.match(value):
+        return IMAGES_PATH + value
+    return value
+
+
 def sanitise(html: str) -> str:
     """Strip everything but harmless markup; scripts, handlers and javascript: links go."""
-    return nh3.clean(html, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto", "tel"})
+    return nh3.clean(html, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto", "tel"},
+                     attribute_filter=_image_source)
 
 
 def _mark_placeholders(text: str) -> str:

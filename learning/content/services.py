@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class PublishedCourse:
     intro_html: str
     parts: tuple[PublishedPart, ...]
     survey: tuple = ()
+    requires: str = ""  # the slug of a course to complete first
 
     @property
     def required_parts(self) -> list[PublishedPart]:
@@ -87,6 +89,34 @@ def import_tree(root: Path) -> ImportResult:
                 unchanged += 1
     db.session.commit()
     return ImportResult(created, unchanged)
+
+
+def export_tree(root: Path) -> list[Path]:
+    """Write the newest revision of every file in the courses/ layout, so what was published can go into git."""
+    newest = (
+        select(Revision.content_file_id, func.max(Revision.number).label("number"))
+        .group_by(Revision.content_file_id).subquery()
+    )
+    rows = db.session.execute(
+        select(Course.slug, ContentFile.filename, Revision.markdown)
+        .join(ContentFile, ContentFile.course_id == Course.id)
+        .join(newest, newest.c.content_file_id == ContentFile.id)
+        .join(Revision, (Revision.content_file_id == ContentFile.id) & (Revision.number == newest.c.number))
+        .order_by(Course.slug, ContentFile.filename)
+    ).all()
+    written = []
+    for slug, filename, text in rows:
+        if not _SAFE_NAME.match(slug) or not _SAFE_NAME.match(filename.removesuffix(".md")):
+            raise ValueError(f"Namnet {slug}/{filename} går inte att använda som filnamn.")
+        folder = root / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        # newline="" writes the text byte for byte, so importing it again finds the same hash.
+        (folder / filename).write_text(text, encoding="utf-8", newline="")
+        written.append(folder / filename)
+    return written
+
+
+_SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
 def _store_revision(course_slug: str, filename: str, text: str) -> bool:
@@ -181,8 +211,8 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         .join(Revision, (Revision.content_file_id == ContentFile.id) & (Revision.number == newest.c.number))
         .where(Course.slug == slug)
     ).all()
-    if not rows:
-        return None
+    if not any(filename == COURSE_FILE for _, _, filename, _, _ in rows):
+        return None  # a course started in the browser is hidden until its course file is published
     course_doc = None
     parts = []
     for course_id, file_id, filename, revision_id, digest in rows:
@@ -200,12 +230,15 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         intro_html=course_doc.body_html if course_doc else "",
         parts=tuple(parts),
         survey=course_doc.survey if course_doc else DEFAULT_SURVEY,
+        requires=course_doc.requires if course_doc else "",
     )
 
 
 def course_slugs() -> list[str]:
-    """Slugs of every imported course."""
-    return list(db.session.scalars(select(Course.slug).order_by(Course.slug)))
+    """Slugs of every published course (its course file has a revision), oldest course first."""
+    published = select(Revision.id).join(ContentFile, ContentFile.id == Revision.content_file_id).where(
+        ContentFile.course_id == Course.id, ContentFile.filename == COURSE_FILE).exists()
+    return list(db.session.scalars(select(Course.slug).where(published).order_by(Course.id)))
 
 
 def _parse_revision(revision_id: int, filename: str) -> Document:

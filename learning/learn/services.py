@@ -7,13 +7,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from learning.accounts.models import User
 from learning.content.parsing import Document
-from learning.content.services import PublishedCourse, PublishedPart, part_revision_document
+from learning.content.models import Revision
+from learning.content.services import PublishedCourse, PublishedPart, part_revision_document, published_course
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.timeutil import utcnow
@@ -64,6 +65,14 @@ def new_attempt_token() -> str:
 def can_see(user: User, part: PublishedPart) -> bool:
     """Sections with an audience are only for learners in those organisation roles."""
     return not part.doc.audience or user.org_role in part.doc.audience or user.has_role("admin", "editor")
+
+
+def missing_prerequisite(user: User, course: PublishedCourse) -> PublishedCourse | None:
+    """The course this learner must complete before this one, if they have not yet."""
+    required = published_course(course.requires) if course.requires else None
+    if required is None or course_completion(user.id, required.id) is not None:
+        return None
+    return required
 
 
 def visible_parts(user: User, course: PublishedCourse) -> list[PublishedPart]:
@@ -130,9 +139,14 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
     except IntegrityError:  # the same form arrived twice at once
         return _attempt_by_token(user.id, token)
     if grading.passed:
-        _insert_once(PartCompletion(
-            user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
-        ))
+        stale = db.session.scalar(select(PartCompletion).where(
+            PartCompletion.user_id == user.id, PartCompletion.content_file_id == part.file_id, ~COMPLETION_COUNTS))
+        if stale is not None:  # passed before the quiz changed and had to be retaken: this pass replaces it
+            stale.revision_id, stale.attempt_id, stale.completed_at = revision_id, attempt.id, utcnow()
+        else:
+            _insert_once(PartCompletion(
+                user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
+            ))
     db.session.commit()
     ensure_course_completion(user, course)
     return attempt
@@ -180,10 +194,19 @@ def _attempt_by_token(user_id: int, token: str) -> QuizAttempt | None:
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.token == token))
 
 
+# A pass counts unless an editor has since published a changed quiz that learners must retake.
+COMPLETION_COUNTS = PartCompletion.revision_id >= func.coalesce(
+    select(func.max(Revision.id))
+    .where(Revision.content_file_id == PartCompletion.content_file_id, Revision.retake_required)
+    .correlate(PartCompletion).scalar_subquery(),
+    0,
+)
+
+
 # Built once: the part page runs this on every request, and building the statement costs more than running it.
 _PART_STATE = select(
     select(PartCompletion.id).where(PartCompletion.user_id == bindparam("user_id"),
-                                    PartCompletion.content_file_id == bindparam("file_id")).exists(),
+                                    PartCompletion.content_file_id == bindparam("file_id"), COMPLETION_COUNTS).exists(),
     select(PartView.id).where(PartView.user_id == bindparam("user_id"),
                               PartView.content_file_id == bindparam("file_id")).exists(),
 )
@@ -210,7 +233,7 @@ def progress(user: User, course: PublishedCourse) -> CourseProgress:
     file_ids = [p.file_id for p in course.parts]
     passed = set(db.session.scalars(
         select(PartCompletion.content_file_id).where(
-            PartCompletion.user_id == user.id, PartCompletion.content_file_id.in_(file_ids))
+            PartCompletion.user_id == user.id, PartCompletion.content_file_id.in_(file_ids), COMPLETION_COUNTS)
     ))
     started = set(db.session.scalars(
         select(PartView.content_file_id).where(PartView.user_id == user.id, PartView.content_file_id.in_(file_ids))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 from markupsafe import Markup
 from flask_login import current_user, login_required
 
@@ -18,6 +19,9 @@ def _course_or_404(slug: str):
     course = published_course(slug)
     if course is None:
         abort(404)
+    required = services.missing_prerequisite(current_user, course)
+    if required is not None:
+        abort(make_response(render_template("learn/locked.html", course=course, required=required), 403))
     return course
 
 

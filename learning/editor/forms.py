@@ -1,0 +1,61 @@
+"""Forms for the editor's pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from learning.accounts.forms import choices
+
+MAX_MARKDOWN = 200_000
+
+
+class EditForm(FlaskForm):
+    """A file's Markdown, the revision it was started from, and the message for publishing."""
+
+    markdown = TextAreaField("Markdown", validators=[Length(max=MAX_MARKDOWN, message="Texten är för lång.")],
+                             render_kw={"rows": 24, "spellcheck": "true"})
+    base = HiddenField()
+    message = StringField("Kort beskrivning av ändringen (krävs för att publicera)",
+                          validators=[Length(max=200, message="Högst 200 tecken.")])
+    earlier = RadioField(
+        "Om du har ändrat frågorna eller svaren i kunskapstestet",
+        choices=choices([("keep", "Tidigare godkända resultat gäller fortfarande"),
+                         ("retake", "Deltagarna måste göra om kunskapstestet")]),
+        validators=[Optional()],
+    )
+
+
+class BaseForm(FlaskForm):
+    """A button that acts on the live revision it was shown with (restore)."""
+
+    base = HiddenField()
+
+
+def base_revision(raw: str | None) -> int | None:
+    """The base revision id from a hidden field; anything unreadable counts as 'no base' (a conflict)."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
+
+
+class ImageForm(FlaskForm):
+    """One image file to upload."""
+
+    image = FileField("Bildfil", validators=[FileRequired("Välj en bildfil.")])
+
+
+class NewCourseForm(FlaskForm):
+    """A new course's short name (its folder in courses/) and title."""
+
+    slug = StringField("Kortnamn (blir mappens namn, till exempel fordjupning)",
+                       validators=[DataRequired("Fyll i fältet."), Length(max=100, message="Högst 100 tecken.")])
+    title = StringField("Kursens titel", validators=[DataRequired("Fyll i fältet."), Length(max=200, message="Högst 200 tecken.")])
+
+
+class NewPartForm(FlaskForm):
+    """A new part's file name."""
+
+    name = StringField("Filnamn för den nya delen (till exempel del-6)",
+                       validators=[DataRequired("Fyll i fältet."), Length(max=100, message="Högst 100 tecken.")])

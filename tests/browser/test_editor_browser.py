@@ -1,0 +1,99 @@
+"""An editor in a real browser: edit a part, see the live preview, publish, and a learner sees the change.
+
+Every editor page on the way is checked with axe-core for WCAG 2.1 A/AA violations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.test_survey_browser import menu_link, sign_in
+from tests.helpers import make_user
+from tests.test_editor_images import picture
+
+SENTENCE = "Redaktionens nya mening syns direkt."
+
+
+def test_editor_previews_publishes_and_a_learner_sees_the_change(app, browser, live_server, page, axe):
+    make_user(app, "redaktor@malmo.se", name="Rut Redaktör", role="editor")
+    make_user(app, "anna.andersson@malmo.se")
+    sign_in(page, "redaktor@malmo.se")
+    menu_link(page, "Redigera kurser").click()
+    page.wait_for_url("**/redaktor/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Redigera kurser"
+    axe(page, "the editor's file list")
+
+    page.get_by_role("link", name=re.compile("^Del 1:")).click()
+    page.wait_for_url(re.compile(r"/redaktor/fil/\d+$"))
+    axe(page, "the edit page")
+    source = page.get_by_label("Markdown")
+    text = source.input_value()
+    source.fill(text.replace("## Det här lär du dig", f"## Det här lär du dig\n\n{SENTENCE}", 1))
+    # static/editor.js refreshes the preview while typing, with the server's rendering.
+    preview = page.locator("#forhandsgranskning .preview")
+    preview.get_by_text(SENTENCE).wait_for(timeout=TIMEOUT_MS)
+    assert page.get_by_role("status").filter(has_text="Förhandsgranskningen är uppdaterad.").count() == 1
+
+    # Without waiting for the script: the Preview button posts and renders the same.
+    page.get_by_role("button", name="Förhandsgranska").click()
+    page.wait_for_load_state()
+    assert SENTENCE in page.locator("#forhandsgranskning .preview").inner_text()
+    page.get_by_text("Hjälp: så skriver du texten och kunskapstestet").click()
+    assert page.get_by_text("Ett exempel på en fråga:").is_visible()
+    axe(page, "the edit page with a preview and the help open")
+
+    # A learner sees nothing of it yet.
+    learner = browser.new_context(base_url=live_server, locale="sv-SE").new_page()
+    sign_in(learner, "anna.andersson@malmo.se")
+    learner.goto("/kurs/grundkurs/del-1")
+    assert SENTENCE not in learner.inner_text("main")
+
+    # Publishing without a message is refused with the message tied to the field.
+    page.get_by_role("button", name="Publicera").click()
+    page.wait_for_load_state()
+    message = page.get_by_label("Kort beskrivning av ändringen (krävs för att publicera)")
+    assert message.get_attribute("aria-invalid") == "true"
+    axe(page, "the edit page with an error")
+    message.fill("Ny mening i inledningen")
+    page.get_by_role("button", name="Publicera").click()
+    page.get_by_text("Version 2 är publicerad.").wait_for()
+
+    learner.reload()
+    assert SENTENCE in learner.inner_text("main")
+    learner.context.close()
+
+    page.get_by_role("link", name="Prova kunskapstestet", exact=True).click()
+    page.wait_for_url("**/prova")
+    axe(page, "the quiz trial")
+    page.get_by_role("button", name="Rätta svaren").click()
+    page.wait_for_load_state()
+    assert "Svara på alla frågor" in page.inner_text("main")
+    axe(page, "the quiz trial with an error")
+
+    page.goto(page.url.removesuffix("/prova") + "/historik")
+    assert "Ny mening i inledningen" in page.inner_text("main") and "Rut Redaktör" in page.inner_text("main")
+    axe(page, "the history")
+    page.get_by_role("button", name="Visa skillnaden").click()
+    page.wait_for_url("**/jamfor?**")
+    assert "+ Tillagd" in page.inner_text("main") and SENTENCE in page.inner_text("main")
+    axe(page, "the diff")
+
+
+def test_editor_uploads_an_image_and_the_page_passes_axe(app, page, axe):
+    make_user(app, "redaktor@malmo.se", name="Rut Redaktör", role="editor")
+    sign_in(page, "redaktor@malmo.se")
+    page.goto("/redaktor/")
+    page.get_by_role("link", name="Bilder: ladda upp och se uppladdade bilder").click()
+    page.wait_for_url("**/redaktor/bilder")
+    axe(page, "the image page, empty")
+    page.get_by_label("Bildfil").set_input_files(files=[{"name": "fel.png", "mimeType": "image/png", "buffer": b"<svg/>"}])
+    page.get_by_role("button", name="Ladda upp").click()
+    page.wait_for_load_state()
+    assert "SVG-bilder tas inte emot" in page.inner_text("main")
+    axe(page, "the image page with an error")
+    page.get_by_label("Bildfil").set_input_files(files=[{"name": "Samtal.png", "mimeType": "image/png", "buffer": picture()}])
+    page.get_by_role("button", name="Ladda upp").click()
+    page.get_by_text("Bilden samtal.png är uppladdad.").wait_for()
+    assert page.get_by_role("img", name="Miniatyr av samtal.png").evaluate("img => img.naturalWidth") == 12
+    axe(page, "the image page with an image")

@@ -1,0 +1,69 @@
+"""A changed quiz: the editor decides whether earlier passes still count, and sees passes on older revisions."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from learning.learn.models import PartCompletion
+from learning.extensions import db
+from tests.editor_builders import edit_form, editor_client, file_id, live_text, submit
+from tests.helpers import take_quiz
+
+PART = "/kurs/grundkurs/del-1"
+OLD = "### Vad är det som främst skiljer"
+NEW = "### Vad är det som framför allt skiljer"
+
+
+def _passed(client) -> bool:
+    return "Status: Godkänd" in client.get(PART).get_data(as_text=True)
+
+
+def test_changing_the_quiz_needs_a_choice_and_the_live_revision_stays_until_then(app):
+    editor = editor_client(app)
+    fid = file_id(app)
+    form = edit_form(editor, fid)
+    response = submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny fråga")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Kunskapstestet har ändrats: välj om tidigare godkända resultat ska gälla." in page
+    assert re.search(r'<fieldset class="field has-error" aria-describedby="earlier-hjalp earlier-fel">', page)
+    assert NEW not in live_text(app)
+
+    # Text outside the quiz is not a quiz change: no choice needed.
+    other = form["markdown"].replace("## Det här lär du dig", "## Det här lär du dig\n\nNy text.", 1)
+    assert submit(editor, fid, form, "publish", markdown=other, message="Text").status_code == 302
+
+
+def test_earlier_passes_still_count_when_the_editor_says_so(app, client, learner):
+    take_quiz(client, app, "del-1")
+    editor = editor_client(app)
+    fid = file_id(app)
+    form = edit_form(editor, fid)
+    response = submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny",
+                      earlier="keep")
+    assert response.status_code == 302
+    assert _passed(client)
+    page = editor.get(f"/redaktor/fil/{fid}").get_data(as_text=True)
+    assert "Godkända: 1 deltagare, varav 1 på en äldre version av delen." in page
+
+
+def test_learners_must_retake_when_the_editor_says_so_and_a_new_pass_counts(app, client, learner):
+    take_quiz(client, app, "del-1")
+    assert _passed(client)
+    editor = editor_client(app)
+    fid = file_id(app)
+    form = edit_form(editor, fid)
+    response = submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny",
+                      earlier="retake")
+    assert "Alla måste göra om kunskapstestet." in editor.get(response.location).get_data(as_text=True)
+    assert not _passed(client)
+    assert "1 räknas inte längre och måste göra om kunskapstestet" in editor.get(f"/redaktor/fil/{fid}").get_data(as_text=True)
+
+    take_quiz(client, app, "del-1")
+    assert _passed(client)
+    with app.app_context():
+        completions = db.session.scalars(select(PartCompletion).filter_by(content_file_id=fid)).all()
+        assert len(completions) == 1  # the new pass replaced the old one, no second row
+    assert "Godkända: 1 deltagare, varav 0 på en äldre version av delen." in editor.get(f"/redaktor/fil/{fid}").get_data(as_text=True)
