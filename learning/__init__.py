@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     from learning.sessions import models as _sessions  # noqa: F401
     from learning.staff import models as _staff  # noqa: F401
     from learning.survey import models as _survey  # noqa: F401
+    from learning.visits import models as _visits  # noqa: F401
 
     @login_manager.user_loader
     def load_user(session_id: str):
