@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     from learning.accounts.models import User
     from learning.api import models as _api  # noqa: F401  (tables for migrations)
     from learning.content import models as _content  # noqa: F401
+    from learning.council import models as _council  # noqa: F401
     from learning.groups import models as _groups  # noqa: F401
     from learning.learn import models as _learn  # noqa: F401
     from learning.reports import models as _reports  # noqa: F401
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.certificates.views import bp as certificates_bp
     from learning.learn.views import bp as learn_bp
     from learning.mypages.views import bp as mypages_bp
+    from learning.council.views import bp as council_bp
     from learning.groups.views import bp as groups_bp
     from learning.reports.views import bp as reports_bp
     from learning.sessions.views import bp as sessions_bp
@@ -110,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.survey.views import bp as survey_bp
 
     for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
-               api_bp, api_tokens_bp, sessions_bp, groups_bp):
+               api_bp, api_tokens_bp, sessions_bp, groups_bp, council_bp):
         app.register_blueprint(bp)
 
 
