@@ -150,3 +150,43 @@ def test_bad_session_form_gets_messages(app, coordinator):
     assert response.status_code == 400 and "Fyll i en rubrik." in page and "Skriv datumet som år-månad-dag" in page
     with app.app_context():
         assert db.session.scalar(select(func.count(LiveSession.id))) == 0
+
+
+ROLES = ["learner", "editor", "hr", "coordinator", "admin"]
+ALLOWED = {"coordinator", "admin"}
+
+
+def _session_routes(app, session_id: int) -> list[tuple[str, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/tillfallen"):
+            url = rule.rule.replace("<int:session_id>", str(session_id)).replace("<int:row_id>", "1")
+            routes += [(method, url) for method in ("GET", "POST") if method in rule.methods]
+    return routes
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorisation_matrix_over_every_session_route(app, role):
+    """Generated from the URL map, so a new session route cannot be forgotten: coordinators and admins only."""
+    with app.app_context():
+        row = LiveSession(kind="workshop", mode="digital", title="W", held_on=date(2026, 3, 1), organiser="R",
+                          targets=[])
+        db.session.add(row)
+        db.session.commit()
+        session_id = row.id
+    make_user(app, f"{role}@malmo.se", role=role)
+    client = app.test_client()
+    login(client, f"{role}@malmo.se")
+    token = csrf_token(client, "/kurs/grundkurs/")
+    anonymous = app.test_client()
+    routes = _session_routes(app, session_id)
+    assert len(routes) >= 9
+    for method, url in routes:
+        assert anonymous.open(url, method=method).status_code in (302, 400), (method, url)
+        status = client.open(url, method=method, data={"csrf_token": token}).status_code
+        if role in ALLOWED:
+            assert status != 403, (role, method, url, status)
+        else:
+            assert status == 403, (role, method, url, status)
+    with app.app_context():
+        assert db.session.get(LiveSession, session_id) is not None or role in ALLOWED  # nobody else could delete it
