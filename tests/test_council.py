@@ -99,6 +99,9 @@ def test_a_frozen_snapshot_keeps_its_figures_after_new_completions(app, scenario
     assert _cells(frozen, "Webbutbildningen, slutförd") == ["83", "86", "Ja"]  # the comparison table
     assert _cells(frozen, "Workshop, tillfällen") == ["392", "392", "Nej"]
     assert "Totalt deltog 2 259 personer" in frozen
+    body = scenario.get(frozen_url.replace("aterrapport?", "aterrapport.csv?")).get_data().decode("utf-8")
+    assert "Webbutbildningen, slutförd;83;" in body
+    assert scenario.get(URL + PERIOD + "&ogonblick=99999").status_code == 404
 
 
 def test_small_groups_are_hidden_in_the_report(app):

@@ -26,20 +26,31 @@ def _context(course_slug: str):
     return course, period
 
 
-def _page(course, period: Period, template: str = "council/report.html"):
-    live = figures.compute(course, period, stockholm_today())
-    frozen, comparison = None, []
-    if request.args.get("ogonblick", "").isdigit() and len(request.args["ogonblick"]) < 10:
-        frozen = services.snapshot(course.id, int(request.args["ogonblick"]))
-        if frozen is None:
-            abort(404)
+def _frozen(course):
+    """The snapshot asked for with ?ogonblick=, or None; 404 for one that does not exist."""
+    value = request.args.get("ogonblick", "")
+    if not value:
+        return None
+    frozen = services.snapshot(course.id, int(value)) if value.isdigit() and len(value) < 10 else None
+    if frozen is None:
+        abort(404)
+    return frozen
+
+
+def _shown(course, period: Period):
+    """(figures to show, snapshot or None, live figures) for the request."""
+    frozen = _frozen(course)
+    if frozen is not None:
         period = Period(frozen.period_start, frozen.period_end)
-        live = figures.compute(course, period, stockholm_today())
-        comparison = services.compare(frozen.figures, live)
-    shown = frozen.figures if frozen else live
+    live = figures.compute(course, period, stockholm_today())
+    return (frozen.figures if frozen else live), frozen, live, period
+
+
+def _page(course, period: Period, template: str = "council/report.html"):
+    shown, frozen, live, period = _shown(course, period)
     return render_template(template, course=course, period=period, f=shown, text=council_text(shown),
-                           frozen=frozen, comparison=comparison, snapshots=services.snapshots(course.id, period),
-                           freeze_form=ConfirmForm())
+                           frozen=frozen, comparison=services.compare(frozen.figures, live) if frozen else [],
+                           snapshots=services.snapshots(course.id, period), freeze_form=ConfirmForm())
 
 
 @bp.get("/aterrapport")
@@ -74,8 +85,10 @@ def download(course_slug: str, fmt: str):
         html = _page(course, period, "council/pdf.html")
         return Response(pdf.render(html, request.url_root), mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
-    return table_response(fmt, services.CSV_HEADER, services.csv_rows(figures.compute(course, period, stockholm_today())),
-                          name, "Återrapport")
+    shown, frozen, _live, _period = _shown(course, period)
+    if frozen is not None:
+        name += f"-fryst-{frozen.id}"
+    return table_response(fmt, services.CSV_HEADER, services.csv_rows(shown), name, "Återrapport")
 
 
 @bp.post("/<course_slug>/aterrapport/frys")
