@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import func, select, union_all
 
 from learning.accounts.models import Organisation, User
 from learning.content.services import PublishedCourse

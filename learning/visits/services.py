@@ -13,8 +13,9 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from learning.extensions import db
 from learning.periods import Period
@@ -49,6 +50,15 @@ def record_visit(course_id: int, ip: str, user_agent: str, now: datetime | None 
     db.session.execute(update(VisitDay).where(VisitDay.day == day, VisitDay.course_id == course_id).values(
         visits=VisitDay.visits + 1, unique_visitors=VisitDay.unique_visitors + (1 if new else 0)))
     db.session.commit()
+
+
+def record_visit_safely(course_id: int, ip: str, user_agent: str) -> None:
+    """record_visit, but a failure to count never stops a learner from seeing the start page."""
+    try:
+        record_visit(course_id, ip, user_agent)
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("Could not count a start-page visit")
 
 
 def totals(course_id: int, period: Period) -> tuple[int, int]:
