@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Organisation, User
 from learning.extensions import db
@@ -191,9 +192,11 @@ def import_attendance(session_id: int, data: bytes, today: date) -> ImportResult
                 db.session.add(UnmatchedRow(session_id=row.id, person_key=person.person_key, name=person.name,
                                             email=person.email, joined=person.joined))
         db.session.commit()
-    except Exception:
+    except IntegrityError:
+        # Someone imported a list for the same session at the same moment: nothing of this one is kept.
         db.session.rollback()
-        raise
+        raise SessionError("En annan närvarolista lästes in till tillfället samtidigt. Läs in filen igen.",
+                           "file") from None
     return ImportResult(matched, len(new) - matched, len(people) - len(new))
 
 
