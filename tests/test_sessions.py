@@ -190,3 +190,15 @@ def test_authorisation_matrix_over_every_session_route(app, role):
             assert status == 403, (role, method, url, status)
     with app.app_context():
         assert db.session.get(LiveSession, session_id) is not None or role in ALLOWED  # nobody else could delete it
+
+
+def test_deleting_a_session_asks_first_and_removes_its_attendance(app, coordinator):
+    session_id = _create(coordinator, date(2026, 3, 14))
+    _upload(coordinator, session_id, TEAMS.encode())
+    page = coordinator.get(f"/tillfallen/{session_id}/ta-bort").get_data(as_text=True)
+    assert "Ta bort tillfället?" in page and "2 namngivna deltagare" in page
+    assert _table(app, SessionAttendee, session_id) == 2  # only asked so far
+    coordinator.post(f"/tillfallen/{session_id}/ta-bort",
+                     data={"csrf_token": csrf_token(coordinator, f"/tillfallen/{session_id}/ta-bort")})
+    assert _table(app, SessionAttendee, session_id) == 0 and _table(app, UnmatchedRow, session_id) == 0
+    assert coordinator.get(f"/tillfallen/{session_id}").status_code == 404

@@ -69,13 +69,15 @@ def _edit(row: LiveSession | None):
     return render_template("sessions/edit.html", form=form, row=row), 400 if form.errors else 200
 
 
-@bp.post("/<int:session_id>/ta-bort")
+@bp.route("/<int:session_id>/ta-bort", methods=["GET", "POST"])
 @coordinator_required
 def delete(session_id: int):
-    """Remove a session and its attendance."""
-    _session_or_404(session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    """Ask first, then remove a session and its attendance."""
+    row = _session_or_404(session_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        summary = next(s for s in services.summaries() if s.session.id == row.id)
+        return render_template("sessions/delete.html", row=row, summary=summary, form=form)
     services.delete_session(session_id)
     flash("Tillfället och dess närvaro är borttagna.", "success")
     return redirect(url_for("sessions.index"))

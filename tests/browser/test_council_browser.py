@@ -41,6 +41,11 @@ def test_coordinator_registers_a_session_and_imports_attendance(app, page, axe, 
     page.wait_for_load_state()
     assert "Rader att hantera" not in page.inner_text("main")
     axe(page, "a session with attendees")
+    page.get_by_role("link", name="Ta bort tillfället").click()
+    axe(page, "the question before a session is deleted")
+    page.get_by_role("button", name="Ja, ta bort tillfället").click()
+    page.wait_for_url("**/tillfallen/")
+    assert "Inga tillfällen är registrerade ännu." in page.inner_text("main")
 
 
 def test_learner_registers_a_group(app, page, axe):
