@@ -100,6 +100,7 @@ def _detail(row: LiveSession, count_form: CountForm | None = None, file_form: At
     for unmatched in waiting:
         form = PlaceForm(formdata=None, prefix=f"rad{unmatched.id}")
         form.organisation.choices = _organisation_choices()
+        form.organisation.label.text = f"Förvaltning för {unmatched.name}"
         place_forms.append((unmatched, form))
     return render_template(
         "sessions/detail.html", row=row, kinds=KINDS, modes=MODES, attendees=services.attendees(row.id),

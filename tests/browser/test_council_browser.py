@@ -36,7 +36,7 @@ def test_coordinator_registers_a_session_and_imports_attendance(app, page, axe, 
     main = page.inner_text("main")
     assert "Närvarolistan är inläst" in main and "Extern Gäst" in main
     axe(page, "a session with an import result and a row to place")
-    page.get_by_label("Förvaltning").first.select_option("kul")
+    page.get_by_label("Förvaltning för Extern Gäst").select_option("kul")
     page.get_by_role("button", name="Registrera som deltagare").click()
     page.wait_for_load_state()
     assert "Rader att hantera" not in page.inner_text("main")
