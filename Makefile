@@ -13,7 +13,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# WeasyPrint (the council report's PDF) needs Pango and a font from the system.
 install: $(VENV)/.installed
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 # Plain http on loopback: the session cookie cannot be "Secure" here. Behind TLS the default (secure) applies.
 # One process with threads, so the in-memory sign-in throttle sees every attempt (several processes
@@ -31,6 +33,7 @@ node_modules/.installed: package.json package-lock.json
 
 install-test: install node_modules/.installed
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v pdfinfo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
 test: install-test
 	$(VENV)/bin/pytest

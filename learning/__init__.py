@@ -77,11 +77,15 @@ def register_extensions(app: Flask) -> None:
     from learning.accounts.models import User
     from learning.api import models as _api  # noqa: F401  (tables for migrations)
     from learning.content import models as _content  # noqa: F401
+    from learning.council import models as _council  # noqa: F401
     from learning.editor import models as _editor  # noqa: F401
+    from learning.groups import models as _groups  # noqa: F401
     from learning.learn import models as _learn  # noqa: F401
     from learning.reports import models as _reports  # noqa: F401
+    from learning.sessions import models as _sessions  # noqa: F401
     from learning.staff import models as _staff  # noqa: F401
     from learning.survey import models as _survey  # noqa: F401
+    from learning.visits import models as _visits  # noqa: F401
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -99,16 +103,19 @@ def register_blueprints(app: Flask) -> None:
     from learning.api.views import bp as api_bp
     from learning.api.views import tokens_bp as api_tokens_bp
     from learning.certificates.views import bp as certificates_bp
+    from learning.council.views import bp as council_bp
     from learning.editor.image_views import media_bp  # also adds the upload page to the editor blueprint
     from learning.editor.views import bp as editor_bp
     from learning.learn.views import bp as learn_bp
     from learning.mypages.views import bp as mypages_bp
+    from learning.groups.views import bp as groups_bp
     from learning.reports.views import bp as reports_bp
+    from learning.sessions.views import bp as sessions_bp
     from learning.staff.views import bp as staff_bp
     from learning.survey.views import bp as survey_bp
 
     for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
-               api_bp, api_tokens_bp, editor_bp, media_bp):
+               api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp):
         app.register_blueprint(bp)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -24,11 +24,12 @@ def local(value: datetime) -> datetime:
     return value.astimezone(STOCKHOLM)
 
 
-def format_date(value: datetime | None) -> str:
-    """'21 november 2026' in Stockholm time."""
+def format_date(value: datetime | date | None) -> str:
+    """'21 november 2026' in Stockholm time (a plain date is taken as it is)."""
     if value is None:
         return ""
-    value = local(value)
+    if isinstance(value, datetime):
+        value = local(value)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from learning.content.services import course_slugs, published_course, revision_document
 from learning.learn import services
 from learning.survey import services as survey
+from learning.visits import services as visits
 
 bp = Blueprint("learn", __name__)
 PENDING_KEY = "pending_answers"
@@ -51,6 +52,7 @@ def course(course_slug: str):
     """A course's start page with the learner's status per part."""
     course = _course_or_404(course_slug)
     services.ensure_course_completion(current_user, course)
+    visits.record_visit_safely(course.id, request.remote_addr or "", request.headers.get("User-Agent", ""))
     return render_template(
         "learn/course.html", course=course, parts=services.visible_parts(current_user, course),
         progress=services.progress(current_user, course), labels=services.STATUS_LABELS,

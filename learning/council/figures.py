@@ -1,0 +1,176 @@
+"""The council report's figures for a period, as SQL aggregates, in a JSON-ready dict (snapshots store it as is).
+
+Definitions, stated on the page:
+- web course: course completions in the period (the learner's förvaltning when they completed);
+- group viewing: the others a learner registered as having taken the course with them, by viewing date;
+- live sessions: named attendees (distinct per type) plus attendees given as counts per förvaltning,
+  for sessions held in the period;
+- total: people known by e-mail address (completers and named attendees) count once across sources;
+  people known only as a number (group viewing, counts) cannot be matched and are added as they are.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select, union_all
+
+from learning.accounts.models import Organisation, User
+from learning.content.services import PublishedCourse
+from learning.extensions import db
+from learning.groups.models import GroupViewing, GroupViewingCount
+from learning.learn.models import CourseCompletion
+from learning.periods import Period
+from learning.privacy import suppress
+from learning.sessions.models import KINDS, LiveSession, SessionAttendee, SessionCount
+from learning.survey import results
+from learning.survey import services as survey
+from learning.visits.services import totals as visit_totals
+
+GENDER_LABELS = {"kvinna": "Kvinnor", "man": "Män", "annat": "Annat", None: "Uppgift saknas"}
+TOP_THEMES = 5
+
+
+def _first_day(period: Period) -> date:
+    return date(int(period.start[:4]), int(period.start[5:]), 1)
+
+
+def _sessions_in(period: Period, today: date):
+    return (LiveSession.held_on.between(_first_day(period), min(period.last_day(), today)),)
+
+
+def _completions(course_id: int, period: Period):
+    return (CourseCompletion.course_id == course_id, CourseCompletion.completed_month.between(period.start, period.end))
+
+
+def _groups(course_id: int, period: Period):
+    return (GroupViewing.course_id == course_id, GroupViewing.viewed_on.between(_first_day(period), period.last_day()))
+
+
+def _known_people(course_id: int, period: Period, today: date):
+    """(person key, förvaltning, gender) for everyone known by address: completers and named attendees."""
+    completers = (select(func.lower(User.email).label("person"), CourseCompletion.organisation_id.label("org"),
+                         User.gender.label("gender"))
+                  .join(User, User.id == CourseCompletion.user_id).where(*_completions(course_id, period)))
+    attendees = (select(SessionAttendee.person_key.label("person"), SessionAttendee.organisation_id.label("org"),
+                        User.gender.label("gender"))
+                 .join(LiveSession, LiveSession.id == SessionAttendee.session_id)
+                 .outerjoin(User, User.id == SessionAttendee.user_id).where(*_sessions_in(period, today)))
+    rows = union_all(completers, attendees).subquery()
+    # One row per person: a person seen in two förvaltningar counts in one of them (the lowest id), never twice.
+    return (select(rows.c.person, func.min(rows.c.org).label("org"), func.max(rows.c.gender).label("gender"))
+            .group_by(rows.c.person).subquery())
+
+
+def _by_kind(period: Period, today: date) -> dict[str, dict]:
+    named = dict(db.session.execute(
+        select(LiveSession.kind, func.count(func.distinct(SessionAttendee.person_key)))
+        .join(LiveSession, LiveSession.id == SessionAttendee.session_id).where(*_sessions_in(period, today))
+        .group_by(LiveSession.kind)).all())
+    counted = dict(db.session.execute(
+        select(LiveSession.kind, func.sum(SessionCount.attendees))
+        .join(LiveSession, LiveSession.id == SessionCount.session_id).where(*_sessions_in(period, today))
+        .group_by(LiveSession.kind)).all())
+    sessions = dict(db.session.execute(select(LiveSession.kind, func.count(LiveSession.id))
+                                       .where(*_sessions_in(period, today)).group_by(LiveSession.kind)).all())
+    return {kind: {"named": int(named.get(kind, 0)), "counted": int(counted.get(kind) or 0),
+                   "sessions": int(sessions.get(kind, 0))} for kind in KINDS}
+
+
+def _per_organisation(course_id: int, period: Period, today: date, people) -> dict:
+    per_org: dict = {}
+
+    def add(query):
+        for key, n in db.session.execute(query).all():
+            per_org[key] = per_org.get(key, 0) + int(n or 0)
+
+    add(select(people.c.org, func.count()).group_by(people.c.org))
+    add(select(GroupViewingCount.organisation_id, func.sum(GroupViewingCount.people))
+        .join(GroupViewing, GroupViewing.id == GroupViewingCount.group_id).where(*_groups(course_id, period))
+        .group_by(GroupViewingCount.organisation_id))
+    add(select(SessionCount.organisation_id, func.sum(SessionCount.attendees))
+        .join(LiveSession, LiveSession.id == SessionCount.session_id).where(*_sessions_in(period, today))
+        .group_by(SessionCount.organisation_id))
+    return per_org
+
+
+def _gender(course_id: int, period: Period, people, anonymous: int) -> dict:
+    counts = {key: 0 for key in GENDER_LABELS}
+    for gender, n in db.session.execute(select(people.c.gender, func.count()).group_by(people.c.gender)).all():
+        key = gender if gender in GENDER_LABELS else None
+        counts[key] += int(n)
+    women, men, others = db.session.execute(
+        select(func.coalesce(func.sum(GroupViewing.women), 0), func.coalesce(func.sum(GroupViewing.men), 0),
+               func.coalesce(func.sum(select(func.sum(GroupViewingCount.people))
+                                      .where(GroupViewingCount.group_id == GroupViewing.id).scalar_subquery()), 0))
+        .where(*_groups(course_id, period))).one()
+    counts["kvinna"] += int(women)
+    counts["man"] += int(men)
+    # Group members without a stated gender, and every attendee given only as a count, are of unknown gender.
+    counts[None] += int(others) - int(women) - int(men) + anonymous
+    return counts
+
+
+def _share(part: int, whole: int) -> str | None:
+    if not whole:
+        return None
+    return str((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("1"), ROUND_HALF_UP))
+
+
+def compute(course: PublishedCourse, period: Period, today: date) -> dict:
+    """Every figure of the council report for a period; small groups already replaced by None."""
+    web = db.session.scalar(select(func.count(CourseCompletion.id)).where(*_completions(course.id, period)))
+    group = int(db.session.scalar(
+        select(func.coalesce(func.sum(GroupViewingCount.people), 0))
+        .join(GroupViewing, GroupViewing.id == GroupViewingCount.group_id).where(*_groups(course.id, period))))
+    kinds = _by_kind(period, today)
+    people = _known_people(course.id, period, today)
+    known = db.session.scalar(select(func.count()).select_from(people))
+    counted = sum(k["counted"] for k in kinds.values())
+    sources = [{"key": "web", "label": "Webbutbildningen, slutförd", "participants": web, "sessions": None},
+               {"key": "group", "label": "Gruppvisning av webbutbildningen", "participants": group, "sessions": None}]
+    for kind, label in KINDS.items():
+        k = kinds[kind]
+        sources.append({"key": kind, "label": f"{label}, tillfällen", "participants": k["named"] + k["counted"],
+                        "named": k["named"], "counted": k["counted"], "sessions": k["sessions"]})
+    source_sum = sum(s["participants"] for s in sources)
+    total = known + group + counted
+
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
+    per_org = _per_organisation(course.id, period, today, people)
+    hidden = suppress(per_org)
+    organisations = sorted(
+        ({"name": names.get(key, "Förvaltning okänd") if key is not None else "Förvaltning okänd",
+          "participants": None if key in hidden.hidden else n} for key, n in per_org.items() if n),
+        key=lambda r: (r["participants"] is None, -(r["participants"] or 0), r["name"]))
+
+    gender_counts = _gender(course.id, period, people, counted)
+    gender_hidden = suppress(gender_counts).hidden
+    known_gender = sum(n for key, n in gender_counts.items() if key is not None)
+    gender = [{"key": key or "okant", "label": GENDER_LABELS[key],
+               "n": None if key in gender_hidden else n,
+               "share": None if key in gender_hidden else _share(n, known_gender if key else total)}
+              for key, n in gender_counts.items()]
+
+    current_ids = [q.id for q in survey.questions(course) if q.kind == "scale"]
+    breakdown = results.breakdown(course.id, period, None, "organisation", current_ids)
+    survey_hidden = breakdown.total.hidden
+    items = [{"text": item.text, "mean": None if survey_hidden or item.id not in breakdown.total.items
+              else str(breakdown.total.items[item.id].mean), "n": breakdown.total.items.get(item.id).n
+              if item.id in breakdown.total.items and not survey_hidden else None}
+             for item in breakdown.items]
+    visits, unique_visitors = visit_totals(course.id, period)
+    return {
+        "period": {"start": period.start, "end": period.end},
+        "sources": sources, "source_sum": source_sum, "total": total, "known": known,
+        "counted_once_less": source_sum - total,
+        "organisations": organisations, "organisations_total_hidden": hidden.total_hidden,
+        "gender": gender, "gender_known": known_gender,
+        "survey": {"responses": None if survey_hidden else breakdown.total.responses,
+                   "completions": breakdown.total.completions,
+                   "rate": None if survey_hidden or breakdown.total.rate is None else str(breakdown.total.rate),
+                   "items": items},
+        "visits": {"visits": visits, "unique": unique_visitors},
+        "themes": [[name, n] for name, n in results.theme_counts(course.id, period, None)[:TOP_THEMES]],
+    }

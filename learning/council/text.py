@@ -1,0 +1,77 @@
+"""The report's closing text in the style of a tjänsteskrivelse, written from the figures and nothing else."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from learning.timeutil import MONTHS
+
+
+def number(n: int) -> str:
+    """1800 -> '1 800', as Swedish official texts write numbers."""
+    return f"{n:,}".replace(",", " ")
+
+
+def decimal(value: str) -> str:
+    """'4.28' -> '4,28'."""
+    return value.replace(".", ",")
+
+
+def period_words(start: str, end: str) -> str:
+    """'2026-03', '2026-04' -> 'mars–april 2026'."""
+    first, last = MONTHS[int(start[5:]) - 1], MONTHS[int(end[5:]) - 1]
+    if start == end:
+        return f"{first} {start[:4]}"
+    if start[:4] == end[:4]:
+        return f"{first}–{last} {end[:4]}"
+    return f"{first} {start[:4]}–{last} {end[:4]}"
+
+
+def _list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
+
+
+def council_text(figures: dict) -> str:
+    """A few paragraphs a coordinator can paste into the report back to the council."""
+    sources = {s["key"]: s for s in figures["sources"]}
+    period = period_words(figures["period"]["start"], figures["period"]["end"])
+    lines = [f"Totalt deltog {number(figures['total'])} personer i utbildningsinsatserna mot hedersrelaterat våld "
+             f"och förtryck under {period}."]
+    web, group = sources["web"]["participants"], sources["group"]["participants"]
+    lines.append(f"{number(web)} personer slutförde webbutbildningen och {number(group)} personer gick den "
+                 "tillsammans med en kollega som registrerade gruppen (gruppvisning).")
+    base = sources["grundutbildning"]
+    if base["sessions"]:
+        lines.append(f"{number(base['participants'])} personer deltog i den digitala eller fysiska grundutbildningen "
+                     f"vid {number(base['sessions'])} tillfällen.")
+    deeper = sources["workshop"]["participants"] + sources["fordjupning"]["participants"]
+    if sources["workshop"]["sessions"] or sources["fordjupning"]["sessions"]:
+        lines.append(f"{number(deeper)} personer deltog i workshoppar och fördjupningsutbildningar.")
+    if figures["counted_once_less"]:
+        lines.append(f"Den som deltog i flera insatser räknas en gång i totalen när personen är känd till namn och "
+                     f"e-postadress, vilket gav {number(figures['counted_once_less'])} färre än summan av insatserna.")
+    lines.append(f"Webbutbildningens startsida hade {number(figures['visits']['unique'])} unika besökare under "
+                 "perioden (räknat per dag).")
+    gender = {g["key"]: g for g in figures["gender"]}
+    if gender["kvinna"]["share"] is not None and gender["man"]["share"] is not None:
+        sentence = (f"Av deltagarna med känt kön var {gender['kvinna']['share']} % kvinnor och "
+                    f"{gender['man']['share']} % män.")
+        if gender["okant"]["share"] not in (None, "0"):
+            sentence += f" Uppgift om kön saknas för {gender['okant']['share']} % av deltagarna."
+        lines.append(sentence)
+    survey = figures["survey"]
+    if survey["rate"] is not None:
+        rate = str(round(float(survey["rate"])))
+        lines.append(f"Ca {rate} % av deltagarna som slutförde webbutbildningen svarade på utvärderingen "
+                     f"({number(survey['responses'])} svar).")
+        for item in survey["items"]:
+            if item["mean"] is not None:
+                lines.append(f"{item['text']} Resultat {decimal(item['mean'])} av 5.")
+    if figures["themes"]:
+        lines.append("I fritextsvaren återkom främst " + _list([name.lower() for name, _ in figures["themes"][:3]]) + ".")
+    return "\n\n".join([" ".join(lines[:5]), " ".join(lines[5:])]).strip()
+
+
+def frozen_on(value: date) -> str:
+    """'21 november 2026'."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"

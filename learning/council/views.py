@@ -1,0 +1,105 @@
+"""The council report for coordinators: page, CSV/XLSX of the figures, tagged PDF, snapshots."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from learning.access import role_required
+from learning.content.services import course_slugs, published_course
+from learning.council import figures, pdf, services
+from learning.council.text import council_text
+from learning.exports import table_response
+from learning.periods import Period, handles_bad_period, parse_period
+from learning.sessions.forms import ConfirmForm
+from learning.timeutil import stockholm_month, stockholm_today
+
+bp = Blueprint("council", __name__, url_prefix="/rapporter")
+coordinator_required = role_required("coordinator")
+
+
+def _context(course_slug: str):
+    course = published_course(course_slug)
+    if course is None:
+        abort(404)
+    period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month())
+    return course, period
+
+
+def _frozen(course):
+    """The snapshot asked for with ?ogonblick=, or None; 404 for one that does not exist."""
+    value = request.args.get("ogonblick", "")
+    if not value:
+        return None
+    frozen = services.snapshot(course.id, int(value)) if value.isdigit() and len(value) < 10 else None
+    if frozen is None:
+        abort(404)
+    return frozen
+
+
+def _shown(course, period: Period):
+    """(figures to show, snapshot or None, live figures) for the request."""
+    frozen = _frozen(course)
+    if frozen is not None:
+        period = Period(frozen.period_start, frozen.period_end)
+    live = figures.compute(course, period, stockholm_today())
+    return (frozen.figures if frozen else live), frozen, live, period
+
+
+def _page(course, period: Period, template: str = "council/report.html"):
+    shown, frozen, live, period = _shown(course, period)
+    return render_template(template, course=course, period=period, f=shown, text=council_text(shown),
+                           frozen=frozen, comparison=services.compare(frozen.figures, live) if frozen else [],
+                           snapshots=services.snapshots(course.id, period), freeze_form=ConfirmForm())
+
+
+@bp.get("/aterrapport")
+@coordinator_required
+def first():
+    """The council report of the first course."""
+    slugs = course_slugs()
+    if not slugs:
+        abort(404)
+    return redirect(url_for("council.report", course_slug=slugs[0]))
+
+
+@bp.get("/<course_slug>/aterrapport")
+@coordinator_required
+@handles_bad_period
+def report(course_slug: str):
+    """The council report for a period, or a frozen snapshot of it beside the live figures."""
+    course, period = _context(course_slug)
+    return _page(course, period)
+
+
+@bp.get("/<course_slug>/aterrapport.<fmt>")
+@coordinator_required
+@handles_bad_period
+def download(course_slug: str, fmt: str):
+    """The figures as CSV or XLSX, or the whole report as a tagged PDF."""
+    if fmt not in ("csv", "xlsx", "pdf"):
+        abort(404)
+    course, period = _context(course_slug)
+    name = f"aterrapport-{course.slug}-{period.start}-{period.end}"
+    if fmt == "pdf":
+        html = _page(course, period, "council/pdf.html")
+        return Response(pdf.render(html, request.url_root), mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
+    shown, frozen, _live, _period = _shown(course, period)
+    if frozen is not None:
+        name += f"-fryst-{frozen.id}"
+    return table_response(fmt, services.CSV_HEADER, services.csv_rows(shown), name, "Återrapport")
+
+
+@bp.post("/<course_slug>/aterrapport/frys")
+@coordinator_required
+@handles_bad_period
+def freeze(course_slug: str):
+    """Freeze the period's figures as they are now."""
+    course, period = _context(course_slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    snapshot = services.freeze(course.id, period, figures.compute(course, period, stockholm_today()), current_user)
+    flash("Siffrorna är frysta. Den frysta rapporten ändras inte när nya uppgifter kommer in.", "success")
+    return redirect(url_for("council.report", course_slug=course.slug, fran=period.start, till=period.end,
+                            ogonblick=snapshot.id))

@@ -1,0 +1,1 @@
+"""Group viewing: a learner registers colleagues who took the course with them at one screen."""

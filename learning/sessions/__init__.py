@@ -1,0 +1,1 @@
+"""Live sessions (tillfällen): registration, attendees, counts per förvaltning and attendance import."""

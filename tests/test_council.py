@@ -1,0 +1,141 @@
+"""The council report: the seed scenario's figures exactly, the generated text, CSV, PDF, snapshots, suppression."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from learning.accounts.models import User
+from learning.content.services import published_course
+from learning.extensions import db
+from tests.council_builders import completion, seed_scenario
+from tests.helpers import csrf_token, login, make_user
+
+URL = "/rapporter/grundkurs/aterrapport"
+PERIOD = "?fran=2026-03&till=2026-03"
+
+
+@pytest.fixture
+def scenario(app):
+    seed_scenario(app)
+    make_user(app, "samordnare@malmo.se", role="coordinator", name="Sara Samordnare")
+    client = app.test_client()
+    login(client, "samordnare@malmo.se")
+    return client
+
+
+def _cells(page: str, label: str) -> list[str]:
+    row = page.split(f'<th scope="row">{label}</th>')[1].split("</tr>")[0]
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+
+def test_the_seed_scenario_shows_every_figure_exactly(scenario):
+    page = scenario.get(URL + PERIOD).get_data(as_text=True)
+    assert _cells(page, "Webbutbildningen, slutförd")[0] == "83"
+    assert _cells(page, "Gruppvisning av webbutbildningen")[0] == "4"
+    assert _cells(page, "Grundutbildning, tillfällen") == ["1 800", "50", "1 750", "10"]
+    assert _cells(page, "Workshop, tillfällen") == ["392", "0", "392", "2"]
+    assert _cells(page, "Summa av källorna")[0] == "2 279"
+    assert _cells(page, "Totalt antal personer")[0] == "2 259"
+    names = re.findall(r'<th scope="row">([^<]*förvaltningen)</th><td>([^<]*)</td>', page.split('id="forvaltningar"')[1])
+    assert names[:3] == [("Förskoleförvaltningen", "1 254"), ("Grundskoleförvaltningen", "975"),
+                         ("Kulturförvaltningen", "30")]
+    assert _cells(page, "Kvinnor") == ["97", "85 %"] and _cells(page, "Män") == ["17", "15 %"]
+    assert _cells(page, "Uppgift saknas") == ["2 145", "95 %"]
+    assert "25 svar av 83 som slutförde webbutbildningen under perioden, en svarsfrekvens på 30,1 %" in page
+    assert _cells(page, "Hur nöjd är du med denna utbildning?") == ["4,28", "25"]
+    assert _cells(page, "Kommer du ha användning för detta i ditt arbete?") == ["4,00", "25"]
+    assert "748 unika besökare och 880 besök" in page
+    assert "Stöd från chefer (6 svar)" in page
+
+
+def test_the_generated_text_states_the_figures(scenario):
+    page = scenario.get(URL + PERIOD).get_data(as_text=True)
+    text = page.split('id="radtext">')[1].split("</div>")[0]
+    for phrase in ("Totalt deltog 2 259 personer", "under mars 2026", "83 personer slutförde webbutbildningen",
+                   "4 personer gick den tillsammans", "1 800 personer deltog i den digitala eller fysiska "
+                   "grundutbildningen vid 10 tillfällen", "392 personer deltog i workshoppar",
+                   "748 unika besökare", "85 % kvinnor och 15 % män", "saknas för 95 %", "Ca 30 %",
+                   "Hur nöjd är du med denna utbildning? Resultat 4,28 av 5.",
+                   "Kommer du ha användning för detta i ditt arbete? Resultat 4,00 av 5.",
+                   "20 färre än summan", "stöd från chefer"):
+        assert phrase in text, phrase
+
+
+def test_csv_of_the_figures(scenario):
+    body = scenario.get(URL + ".csv" + PERIOD).get_data().decode("utf-8").lstrip("\ufeff")
+    rows = {(r[0], r[1]): r[2] for r in csv.reader(io.StringIO(body), delimiter=";")}
+    assert rows[("Deltagare per källa", "Grundutbildning, tillfällen")] == "1800"
+    assert rows[("Deltagare per källa", "Totalt antal personer (kända personer räknas en gång)")] == "2259"
+    assert rows[("Utvärdering", "Hur nöjd är du med denna utbildning?")] == "4,28"
+    assert rows[("Startsidan", "Unika besökare (per dag, summerat)")] == "748"
+
+
+def test_a_frozen_snapshot_keeps_its_figures_after_new_completions(app, scenario):
+    token = csrf_token(scenario, URL + PERIOD)
+    response = scenario.post(URL + "/frys" + PERIOD, data={"csrf_token": token})
+    assert response.status_code == 302
+    frozen_url = response.headers["Location"]
+    with app.app_context():
+        course_id = published_course("grundkurs").id
+        for n in range(3):
+            user = User(email=f"sen{n}@malmo.se", name="Sen", password_hash="x", organisation_id=None)
+            db.session.add(user)
+            completion(user, course_id, datetime(2026, 3, 30, tzinfo=timezone.utc))
+        db.session.commit()
+    live = scenario.get(URL + PERIOD).get_data(as_text=True)
+    assert _cells(live, "Webbutbildningen, slutförd")[0] == "86"
+    frozen = scenario.get(frozen_url).get_data(as_text=True)
+    assert "frysta av Sara Samordnare" in frozen
+    assert _cells(frozen.split('id="deltagare"')[1], "Webbutbildningen, slutförd")[0] == "83"
+    assert _cells(frozen, "Webbutbildningen, slutförd") == ["83", "86", "Ja"]  # the comparison table
+    assert _cells(frozen, "Workshop, tillfällen") == ["392", "392", "Nej"]
+    assert "Totalt deltog 2 259 personer" in frozen
+    body = scenario.get(frozen_url.replace("aterrapport?", "aterrapport.csv?")).get_data().decode("utf-8")
+    assert "Webbutbildningen, slutförd;83;" in body
+    assert scenario.get(URL + PERIOD + "&ogonblick=99999").status_code == 404
+
+
+def test_small_groups_are_hidden_in_the_report(app):
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    for n in range(3):
+        make_user(app, f"a{n}@malmo.se", organisation="kul", gender="kvinna")
+    with app.app_context():
+        course_id = published_course("grundkurs").id
+        for user in db.session.scalars(select(User).where(User.email.like("a%@malmo.se"))):
+            completion(user, course_id)
+        db.session.commit()
+    client = app.test_client()
+    login(client, "samordnare@malmo.se")
+    page = client.get(URL + PERIOD).get_data(as_text=True)
+    assert _cells(page, "Kulturförvaltningen") == ["för få"]
+    assert _cells(page, "Kvinnor")[0] == "för få"
+    assert "För få svar under perioden" in page
+
+
+def test_bad_period_gets_a_message(scenario):
+    response = scenario.get(URL + "?fran=mars")
+    assert response.status_code == 400 and "”mars” är inte en månad" in response.get_data(as_text=True)
+
+
+def test_the_pdf_is_tagged(scenario, tmp_path):
+    if shutil.which("pdfinfo") is None:
+        reason = "pdfinfo (poppler-utils) is missing; `make test` installs it"
+        pytest.fail(reason) if os.environ.get("CI") else pytest.skip(reason)
+    response = scenario.get(URL + ".pdf" + PERIOD)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "aterrapport.pdf"
+    path.write_bytes(response.get_data())
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert "Återrapport" in info  # the title
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Totalt deltog 2 259 personer" in text
