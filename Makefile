@@ -42,6 +42,7 @@ check-content: install
 	$(FLASK) check-content
 
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/part_page.py
 
 # Completion/coverage dashboards on a generated city of 3,000/30,000/300,000 employees, SQLite and PostgreSQL
