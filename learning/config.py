@@ -40,6 +40,9 @@ class Defaults:
     PROXY_FIX_X_FOR = 0
     # Largest image an editor may upload, in bytes.
     EDITOR_IMAGE_MAX_BYTES = 2_000_000
+    # Largest request body of any kind (the staff list, 5 MB, is the largest upload): refused with 413
+    # before it is read, instead of after the whole upload has been received.
+    MAX_CONTENT_LENGTH = 8_000_000
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins allowed per e-mail address and per client address.

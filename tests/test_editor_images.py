@@ -95,3 +95,13 @@ def test_markdown_uses_an_image_by_name_and_alt_text_is_required(app, client, le
     assert client.get("/bilder/samtal.png").status_code == 200
     assert re.search(r'<img src="/bilder/samtal.png" alt="Miniatyr av samtal.png"',
                      editor.get("/redaktor/bilder").get_data(as_text=True))
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(app):
+    editor = editor_client(app)
+    # A raw body (not multipart) just over the default cap: refused from its Content-Length, nothing stored.
+    too_big = b"x" * (8_000_000 + 1)
+    response = editor.post("/redaktor/bilder", data=too_big, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "Det du skickade är för stort." in response.get_data(as_text=True)
+    assert _stored(app) == 0
