@@ -67,3 +67,21 @@ def test_learners_must_retake_when_the_editor_says_so_and_a_new_pass_counts(app,
         completions = db.session.scalars(select(PartCompletion).filter_by(content_file_id=fid)).all()
         assert len(completions) == 1  # the new pass replaced the old one, no second row
     assert "Godkända: 1 deltagare, varav 0 på en äldre version av delen." in editor.get(f"/redaktor/fil/{fid}").get_data(as_text=True)
+
+
+def test_quiz_analysis_shows_passes_on_older_revisions_and_those_that_must_retake(app):
+    from tests.helpers import login, make_user
+
+    for n in range(6):
+        make_user(app, f"deltagare{n}@malmo.se")
+        learner = app.test_client()
+        login(learner, f"deltagare{n}@malmo.se")
+        take_quiz(learner, app, "del-1")
+    editor = editor_client(app)
+    analysis = "/rapporter/grundkurs/kunskapstest"
+    assert "Godkända på en äldre version av delen: 0." in editor.get(analysis).get_data(as_text=True)
+    fid = file_id(app)
+    form = edit_form(editor, fid)
+    submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny", earlier="retake")
+    page = editor.get(analysis).get_data(as_text=True)
+    assert "Godkända på en äldre version av delen: 6, varav 6 måste göra om testet eftersom frågorna har ändrats." in page

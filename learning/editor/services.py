@@ -15,8 +15,7 @@ from learning.content.parsing import Document, Problem, parse
 from learning.content.services import content_hash, course_slugs, revision_document
 from learning.editor.models import Draft
 from learning.extensions import db
-from learning.learn.models import PartCompletion
-from learning.learn.services import COMPLETION_COUNTS
+from learning.learn import services as learn
 
 
 class Conflict(Exception):
@@ -295,23 +294,7 @@ def restore(target: EditableFile, user: User, old: Revision, base_revision_id: i
     return revision
 
 
-@dataclass(frozen=True)
-class CompletionCounts:
-    """Passes of one part: in all, made against an older revision, and no longer counting (retake required)."""
-
-    total: int
-    on_older: int
-    not_counting: int
-
-
-def completion_counts(target: EditableFile) -> CompletionCounts:
+def completion_counts(target: EditableFile) -> learn.PassCounts:
     """How many learners passed this part, and how many of those passes were made on older revisions."""
-    current = target.current_id or 0
-    total, older, stale = db.session.execute(
-        select(func.count(PartCompletion.id),
-               func.count(PartCompletion.id).filter(PartCompletion.revision_id < current),
-               func.count(PartCompletion.id).filter(~COMPLETION_COUNTS))
-        .where(PartCompletion.content_file_id == target.file.id)
-    ).one()
-    return CompletionCounts(total, older, stale)
+    return learn.pass_counts(target.file.id, target.current_id or 0)
 

@@ -203,6 +203,26 @@ COMPLETION_COUNTS = PartCompletion.revision_id >= func.coalesce(
 )
 
 
+@dataclass(frozen=True)
+class PassCounts:
+    """Passes of one part: in all, made against an older revision, and no longer counting (retake required)."""
+
+    total: int
+    on_older: int
+    not_counting: int
+
+
+def pass_counts(file_id: int, current_revision_id: int) -> PassCounts:
+    """How many learners passed a part, how many of them on an older revision, how many must retake."""
+    total, older, stale = db.session.execute(
+        select(func.count(PartCompletion.id),
+               func.count(PartCompletion.id).filter(PartCompletion.revision_id < current_revision_id),
+               func.count(PartCompletion.id).filter(~COMPLETION_COUNTS))
+        .where(PartCompletion.content_file_id == file_id)
+    ).one()
+    return PassCounts(total, older, stale)
+
+
 # Built once: the part page runs this on every request, and building the statement costs more than running it.
 _PART_STATE = select(
     select(PartCompletion.id).where(PartCompletion.user_id == bindparam("user_id"),

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.learn.models import QuizAnswer, QuizAttempt
+from learning.learn.services import pass_counts
 from learning.privacy import K
 from learning.reports.services import percent
 
@@ -33,14 +34,18 @@ class PartAnalysis:
     first_attempt_pass_rate: Decimal | None
     mean_attempts_to_pass: Decimal | None
     questions: list[QuestionStats]
+    # Passes made against an older revision of the part, and those that no longer count because an
+    # editor published a changed quiz that must be retaken (None when 1-4 people).
+    passes_on_older: int | None = 0
+    passes_not_counting: int | None = 0
 
 
 def analysis(course: PublishedCourse) -> list[PartAnalysis]:
     """Every required part's quiz figures over all attempts."""
-    return [_part(part.file_id, part.slug, part.doc) for part in course.required_parts]
+    return [_part(part.file_id, part.revision_id, part.slug, part.doc) for part in course.required_parts]
 
 
-def _part(file_id: int, slug: str, doc) -> PartAnalysis:
+def _part(file_id: int, revision_id: int, slug: str, doc) -> PartAnalysis:
     attempts = QuizAttempt.__table__
     first = (select(func.min(attempts.c.id).label("id")).where(attempts.c.content_file_id == file_id)
              .group_by(attempts.c.user_id).subquery())
@@ -69,4 +74,10 @@ def _part(file_id: int, slug: str, doc) -> PartAnalysis:
     ]
     enough = learners >= K
     mean = Decimal(str(mean_tries)).quantize(Decimal("0.01")) if passers >= K and mean_tries is not None else None
-    return PartAnalysis(slug, doc.title, learners, percent(first_passed, learners) if enough else None, mean, questions)
+    passes = pass_counts(file_id, revision_id)
+    return PartAnalysis(slug, doc.title, learners, percent(first_passed, learners) if enough else None, mean, questions,
+                        _at_least_k(passes.on_older), _at_least_k(passes.not_counting))
+
+
+def _at_least_k(count: int) -> int | None:
+    return None if 0 < count < K else count
