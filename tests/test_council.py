@@ -20,7 +20,7 @@ from tests.council_builders import completion, seed_scenario
 from tests.helpers import csrf_token, login, make_user
 
 URL = "/rapporter/grundkurs/aterrapport"
-PERIOD = "?fran=2026-03&till=2026-03"
+PERIOD = "?fran=2026-01&till=2026-06"  # a half-year: the evaluation is shown for whole half-years only
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_the_seed_scenario_shows_every_figure_exactly(scenario):
 def test_the_generated_text_states_the_figures(scenario):
     page = scenario.get(URL + PERIOD).get_data(as_text=True)
     text = page.split('id="radtext">')[1].split("</div>")[0]
-    for phrase in ("Totalt deltog 2 259 personer", "under mars 2026", "83 personer slutförde webbutbildningen",
+    for phrase in ("Totalt deltog 2 259 personer", "under januari–juni 2026", "83 personer slutförde webbutbildningen",
                    "4 personer gick den tillsammans", "1 800 personer deltog i den digitala eller fysiska "
                    "grundutbildningen vid 10 tillfällen", "392 personer deltog i workshoppar",
                    "748 unika besökare", "85 % kvinnor och 15 % män", "saknas för 95 %", "Ca 30 %",
@@ -116,9 +116,39 @@ def test_small_groups_are_hidden_in_the_report(app):
     client = app.test_client()
     login(client, "samordnare@malmo.se")
     page = client.get(URL + PERIOD).get_data(as_text=True)
-    assert _cells(page, "Kulturförvaltningen") == ["för få"]
+    # One förvaltning with three people: listing it as "för få" beside a total of 3 would give it away.
+    assert "För få deltagare under perioden för att visa dem per förvaltning." in page
+    assert 'Kulturförvaltningen' not in page.split('id="forvaltningar"')[1].split('id="kon"')[0]
     assert _cells(page, "Kvinnor")[0] == "för få"
-    assert "För få svar under perioden" in page
+    assert "har för få svar" in page
+
+
+def test_hidden_gender_cells_cannot_be_worked_out_from_the_shares(app):
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    people = [("kvinna", 20), ("man", 15), ("annat", 2), (None, 10)]
+    with app.app_context():
+        course_id = published_course("grundkurs").id
+    for gender, count in people:
+        for n in range(count):
+            make_user(app, f"{gender}{n}@malmo.se", organisation="fsk", gender=gender)
+    with app.app_context():
+        for user in db.session.scalars(select(User).where(User.role == "learner")):
+            completion(user, course_id)
+        db.session.commit()
+    client = app.test_client()
+    login(client, "samordnare@malmo.se")
+    page = client.get(URL + PERIOD).get_data(as_text=True)
+    assert _cells(page, "Kvinnor") == ["20", "–"] and _cells(page, "Män") == ["15", "–"]
+    assert _cells(page, "Annat") == ["för få", "–"] and _cells(page, "Uppgift saknas") == ["för få", "–"]
+    assert "vars kön är känt" not in page  # 37 known would give Annat = 37 - 35 away
+
+
+def test_the_evaluation_is_shown_for_whole_half_years_only(scenario):
+    march = scenario.get(URL + "?fran=2026-03&till=2026-03").get_data(as_text=True)
+    assert "Utvärderingen visas bara för hela halvår" in march
+    assert "Hur nöjd är du med denna utbildning?" not in march.split('id="utvardering"')[1].split('id="besok"')[0]
+    assert "Stöd från chefer" not in march  # themes are survey answers too
+    assert "4,28" in scenario.get(URL + PERIOD).get_data(as_text=True)
 
 
 def test_bad_period_gets_a_message(scenario):

@@ -112,6 +112,32 @@ def _gender(course_id: int, period: Period, people, anonymous: int) -> dict:
     return counts
 
 
+def survey_halves(period: Period) -> list[Period] | None:
+    """The calendar half-years a period is made of, or None unless it starts and ends on half-year bounds.
+
+    Evaluation results are released per half-year (learning/periods.py:half_year); any other period
+    could be subtracted from an overlapping one to give a few people's answers back.
+    """
+    if period.start[5:] not in ("01", "07") or period.end[5:] not in ("06", "12"):
+        return None
+    halves, year, month = [], int(period.start[:4]), int(period.start[5:])
+    while f"{year:04d}-{month:02d}" <= period.end:
+        halves.append(Period(f"{year:04d}-{month:02d}", f"{year:04d}-{month + 5:02d}"))
+        year, month = (year, 7) if month == 1 else (year + 1, 1)
+    return halves
+
+
+def _survey_withheld(course_id: int, period: Period, scale_ids: list[int]) -> str | None:
+    """Why the evaluation cannot be shown for this period, or None if it can."""
+    halves = survey_halves(period)
+    if halves is None:
+        return ("Utvärderingen visas bara för hela halvår (januari–juni, juli–december) eller flera hela halvår "
+                "i följd, så att ingen kan räkna fram enskilda svar genom att jämföra perioder.")
+    if any(results.breakdown(course_id, half, None, "organisation", scale_ids).total.hidden for half in halves):
+        return "Ett av halvåren under perioden har för få svar, så utvärderingen visas inte för perioden."
+    return None
+
+
 def _share(part: int, whole: int) -> str | None:
     if not whole:
         return None
@@ -147,15 +173,18 @@ def compute(course: PublishedCourse, period: Period, today: date) -> dict:
 
     gender_counts = _gender(course.id, period, people, counted)
     gender_hidden = suppress(gender_counts).hidden
-    known_gender = sum(n for key, n in gender_counts.items() if key is not None)
+    # With a hidden cell, the number with known gender (and every share, which gives it away) would let
+    # the hidden cells be worked out from the total: then only the shown counts remain.
+    known_gender = None if gender_hidden else sum(n for key, n in gender_counts.items() if key is not None)
     gender = [{"key": key or "okant", "label": GENDER_LABELS[key],
                "n": None if key in gender_hidden else n,
-               "share": None if key in gender_hidden else _share(n, known_gender if key else total)}
+               "share": None if gender_hidden else _share(n, known_gender if key else total)}
               for key, n in gender_counts.items()]
 
     current_ids = [q.id for q in survey.questions(course) if q.kind == "scale"]
+    withheld = _survey_withheld(course.id, period, current_ids)
     breakdown = results.breakdown(course.id, period, None, "organisation", current_ids)
-    survey_hidden = breakdown.total.hidden
+    survey_hidden = breakdown.total.hidden or withheld is not None
     items = [{"text": item.text, "mean": None if survey_hidden or item.id not in breakdown.total.items
               else str(breakdown.total.items[item.id].mean), "n": breakdown.total.items.get(item.id).n
               if item.id in breakdown.total.items and not survey_hidden else None}
@@ -167,10 +196,11 @@ def compute(course: PublishedCourse, period: Period, today: date) -> dict:
         "counted_once_less": source_sum - total,
         "organisations": organisations, "organisations_total_hidden": hidden.total_hidden,
         "gender": gender, "gender_known": known_gender,
-        "survey": {"responses": None if survey_hidden else breakdown.total.responses,
+        "survey": {"withheld": withheld, "responses": None if survey_hidden else breakdown.total.responses,
                    "completions": breakdown.total.completions,
                    "rate": None if survey_hidden or breakdown.total.rate is None else str(breakdown.total.rate),
                    "items": items},
         "visits": {"visits": visits, "unique": unique_visitors},
-        "themes": [[name, n] for name, n in results.theme_counts(course.id, period, None)[:TOP_THEMES]],
+        "themes": [] if survey_hidden else [
+            [name, n] for name, n in results.theme_counts(course.id, period, None)[:TOP_THEMES]],
     }
