@@ -124,3 +124,14 @@ def test_a_missing_course_completion_is_made_good_on_the_next_visit(app, client,
         db.session.commit()
     assert client.get("/kurs/grundkurs/intyg").status_code == 200
     assert _count(app, CourseCompletion) == 1
+
+
+def test_course_pages_have_plain_titles_and_offer_group_registration(client, learner):
+    titles = {}
+    for url in ("/kurs/grundkurs/", "/kurs/grundkurs/del-1"):
+        page = client.get(url).get_data(as_text=True)
+        titles[url] = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert "<" not in titles[url] and "\n" not in titles[url], titles[url]  # read out by screen readers
+        if url == "/kurs/grundkurs/":
+            assert 'href="/kurs/grundkurs/grupp/"' in page.split("<main")[1]  # in the page, not in the title
+    assert titles["/kurs/grundkurs/"].endswith(" – Malmö stad lär")
