@@ -17,6 +17,7 @@ def learner_client(app):
     make_user(app, "anna.andersson@malmo.se", organisation="fsk")
     client = app.test_client()
     login(client)
+    assert client.get("/kurs/grundkurs/del-1").status_code == 200  # the registrant has opened the course
     return client
 
 
@@ -72,3 +73,35 @@ def test_only_the_registrant_can_see_or_change_a_group(app, learner_client):
     assert other.post(f"{URL}{group_id}/ta-bort", data={"csrf_token": csrf_token(other, URL)}).status_code == 404
     assert "andra deltagare" not in other.get(URL).get_data(as_text=True)
     assert _rows(app) == (1, 3)
+
+
+def test_a_group_is_registered_once_per_day_recently_and_by_someone_who_opened_the_course(app, learner_client):
+    assert _post(learner_client, antal_fsk="50").status_code == 302
+    again = _post(learner_client, antal_fsk="50")  # a second click, or the same day registered twice
+    assert again.status_code == 400
+    assert "Du har redan registrerat en grupp för det datumet" in again.get_data(as_text=True)
+    old = _post(learner_client, antal_fsk="2", viewed_on="0001-01-01")
+    assert old.status_code == 400 and "mer än ett år bakåt" in old.get_data(as_text=True)
+    assert _rows(app) == (1, 50)
+
+    make_user(app, "ny@malmo.se", organisation="fsk")
+    newcomer = app.test_client()
+    login(newcomer, "ny@malmo.se")
+    refused = _post(newcomer, antal_fsk="5")
+    assert refused.status_code == 400 and "Öppna kursen först" in refused.get_data(as_text=True)
+    assert _rows(app) == (1, 50)
+
+
+def test_a_group_counting_a_closed_forvaltning_can_still_be_corrected(app, learner_client):
+    from learning.accounts.models import Organisation
+
+    assert _post(learner_client, antal_fsk="2", antal_gsf="3").status_code == 302
+    with app.app_context():
+        group_id = db.session.scalar(select(GroupViewing.id))
+        db.session.scalar(select(Organisation).filter_by(code="gsf")).active = False
+        db.session.commit()
+    url = f"{URL}{group_id}"
+    page = learner_client.get(url)
+    assert page.status_code == 200 and 'value="3"' in page.get_data(as_text=True)
+    assert _post(learner_client, url, antal_fsk="1", antal_gsf="3").status_code == 302
+    assert _rows(app) == (1, 4)  # the closed förvaltning's three are kept

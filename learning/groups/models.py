@@ -15,6 +15,8 @@ class GroupViewing(db.Model):
     """Colleagues who took the course together with the registrant; the registrant counts on their own account."""
 
     __tablename__ = "group_viewings"
+    # One group per registrant, course and day: a double-clicked form cannot count a group twice.
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "viewed_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Organisation
 from learning.extensions import db
 from learning.groups.models import GroupViewing, GroupViewingCount
+from learning.learn.models import CourseStart
 
 MAX_OTHERS = 50
+MAX_AGE_DAYS = 366  # older viewings are for the coordinator to register as a session
 TOO_MANY = (f"En gruppvisning kan registreras för högst {MAX_OTHERS} andra deltagare. Var ni fler, registrera "
             "flera grupper, eller be samordnaren registrera ert tillfälle.")
 
@@ -39,6 +42,9 @@ def check(data: GroupData, today: date) -> None:
     """Refuse impossible groups with a message: none, negative, over the cap, more women and men than people."""
     if data.viewed_on > today:
         raise GroupError("Datumet är i framtiden. Registrera gruppen när ni har gått kursen.", "viewed_on")
+    if data.viewed_on < today - timedelta(days=MAX_AGE_DAYS):
+        raise GroupError("Datumet ligger mer än ett år bakåt. Be samordnaren registrera så gamla tillfällen.",
+                         "viewed_on")
     if any(n < 0 for n in data.per_organisation.values()):
         raise GroupError("Antalet kan inte vara negativt.", "others")
     others = sum(data.per_organisation.values())
@@ -55,6 +61,8 @@ def check(data: GroupData, today: date) -> None:
 def save(user_id: int, course_id: int, data: GroupData, today: date, group_id: int | None = None) -> GroupViewing:
     """Create or correct a group viewing in one transaction."""
     check(data, today)
+    if not db.session.scalar(select(CourseStart.id).filter_by(user_id=user_id, course_id=course_id)):
+        raise GroupError("Öppna kursen först: gruppen registreras av den som visade kursen för de andra.", "others")
     group = own(user_id, course_id, group_id) if group_id else GroupViewing(user_id=user_id, course_id=course_id)
     ids = dict(db.session.execute(select(Organisation.code, Organisation.id)
                                   .where(Organisation.code.in_(list(data.per_organisation)))).all())
@@ -69,7 +77,13 @@ def save(user_id: int, course_id: int, data: GroupData, today: date, group_id: i
             existing[organisation_id].people = n
         else:
             group.counts.append(GroupViewingCount(organisation_id=organisation_id, people=n))
-    db.session.add(group)
+    try:
+        with db.session.begin_nested():
+            db.session.add(group)
+    except IntegrityError:
+        db.session.rollback()
+        raise GroupError("Du har redan registrerat en grupp för det datumet. Ändra den i listan i stället.",
+                         "viewed_on") from None
     db.session.commit()
     return group
 

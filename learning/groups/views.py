@@ -23,9 +23,12 @@ def _course(slug: str):
     return course
 
 
-def _organisations():
+def _organisations(group: GroupViewing | None):
+    # Active förvaltningar, and any a group being corrected already counts (one may have closed since).
+    kept = {c.organisation_id for c in group.counts} if group is not None else set()
+    shown = [o for o in organisations(active_only=False) if o.active or o.id in kept]
     # The learner's own förvaltning first: most groups are colleagues from the same workplace.
-    return sorted(organisations(), key=lambda o: (o.id != current_user.organisation_id, o.name))
+    return sorted(shown, key=lambda o: (o.id != current_user.organisation_id, o.name))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -48,7 +51,7 @@ def edit(course_slug: str, group_id: int):
 
 
 def _form(course, group: GroupViewing | None):
-    orgs = _organisations()
+    orgs = _organisations(group)
     form = group_form(orgs)
     if group is not None and not form.is_submitted():
         form.viewed_on.data, form.women.data, form.men.data, form.names.data = (

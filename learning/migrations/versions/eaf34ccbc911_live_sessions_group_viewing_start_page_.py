@@ -116,7 +116,8 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_group_viewings_course_id_courses')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_group_viewings_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_viewings'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_viewings')),
+    sa.UniqueConstraint('user_id', 'course_id', 'viewed_on', name=op.f('uq_group_viewings_user_id_course_id_viewed_on'))
     )
     with op.batch_alter_table('group_viewings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_group_viewings_course_id'), ['course_id'], unique=False)
