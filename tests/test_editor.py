@@ -289,3 +289,13 @@ def test_script_iframes_and_javascript_links_never_reach_a_browser_as_active_con
     assert "länk" in page and _active(page) == []
     trial = editor.get(f"/redaktor/fil/{fid}/prova").get_data(as_text=True)
     assert _active(trial) == []
+
+
+@pytest.mark.parametrize("base", ["999999", "2147483647"])
+def test_a_base_that_is_no_version_of_the_file_is_treated_as_out_of_date(app, base):
+    editor = editor_client(app)
+    fid = file_id(app)
+    form = edit_form(editor, fid)
+    response = submit(editor, fid, form, "save", base=base, markdown=_with_sentence(form["markdown"]))
+    assert response.status_code == 409  # the merge view, with the text kept as a draft
+    assert SENTENCE in edit_form(editor, fid)["markdown"] and SENTENCE not in live_text(app)

@@ -79,6 +79,6 @@ def test_course_and_part_names_are_checked(app):
     token = csrf_token(editor, "/redaktor/")
     course_id = _course_id(editor)
     for name, message in (("del-1", "Det finns redan en fil som heter del-1.md"), ("course", "får bara innehålla"),
-                          ("Del 7/..", "får bara innehålla")):
+                          ("Del 7/..", "får bara innehålla"), ("d" * 98, "Högst 97 tecken.")):
         response = editor.post(f"/redaktor/kurs/{course_id}/ny-del", data={"csrf_token": token, "name": name})
         assert response.status_code == 400 and message in response.get_data(as_text=True), name

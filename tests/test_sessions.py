@@ -202,3 +202,15 @@ def test_deleting_a_session_asks_first_and_removes_its_attendance(app, coordinat
                      data={"csrf_token": csrf_token(coordinator, f"/tillfallen/{session_id}/ta-bort")})
     assert _table(app, SessionAttendee, session_id) == 0 and _table(app, UnmatchedRow, session_id) == 0
     assert coordinator.get(f"/tillfallen/{session_id}").status_code == 404
+
+
+def test_long_names_and_addresses_in_an_attendance_file_are_kept_within_their_columns(app, coordinator):
+    session_id = _create(coordinator, date(2026, 3, 14))
+    long_email = "a" * 64 + "@" + ".".join(c * 60 for c in "bcd") + ".se"  # 250 characters, a valid address
+    long_name = "ß" * 200  # folds to 400 characters
+    data = f"Namn;E-post\n;{long_email}\n{long_name};\n".encode("utf-8")
+    response = _upload(coordinator, session_id, data)
+    assert response.status_code in (200, 302) and "väntar på dig nedan: 2" in response.get_data(as_text=True)
+    with app.app_context():
+        names = db.session.scalars(select(UnmatchedRow.name).where(UnmatchedRow.session_id == session_id)).all()
+    assert sorted(len(n) for n in names) == [200, 200]

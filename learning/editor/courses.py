@@ -82,7 +82,7 @@ def create_part(course_id: int, name: str, user: User) -> ContentFile:
     """A new part of a course, as this editor's draft; learners see it once it is published."""
     course = db.session.get(Course, course_id)
     name = name.strip().lower().removesuffix(".md")
-    if course is None or not SLUG_RE.match(name) or name == COURSE_FILE.removesuffix(".md"):
+    if course is None or not SLUG_RE.match(name) or len(name) > 97 or name == COURSE_FILE.removesuffix(".md"):
         raise NameTaken("Delens filnamn får bara innehålla a–z, siffror och bindestreck, till exempel del-6.")
     count = db.session.scalar(select(func.count(ContentFile.id)).where(ContentFile.course_id == course_id))
     return _new_file(course, f"{name}.md", user, PART_TEMPLATE.format(order=count))

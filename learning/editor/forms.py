@@ -57,5 +57,6 @@ class NewCourseForm(FlaskForm):
 class NewPartForm(FlaskForm):
     """A new part's file name."""
 
+    # 97 + ".md" fits content_files.filename (100 characters).
     name = StringField("Filnamn för den nya delen (till exempel del-6)",
-                       validators=[DataRequired("Fyll i fältet."), Length(max=100, message="Högst 100 tecken.")])
+                       validators=[DataRequired("Fyll i fältet."), Length(max=97, message="Högst 97 tecken.")])

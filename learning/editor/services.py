@@ -177,9 +177,13 @@ def draft(file_id: int, user: User) -> Draft | None:
     return db.session.scalar(select(Draft).filter_by(content_file_id=file_id, user_id=user.id))
 
 
-def save_draft(target: EditableFile, user: User, text: str, base_revision_id: int | None) -> Draft:
+def save_draft(target: EditableFile, user: User, text: str, base_revision_id: int | None,
+               retry: bool = True) -> Draft:
     """Keep the text as this editor's draft; raise Conflict (after keeping it) if the base is stale."""
     text = normalise(text)
+    if base_revision_id is not None and db.session.scalar(
+            select(Revision.content_file_id).where(Revision.id == base_revision_id)) != target.file.id:
+        base_revision_id = None  # not a version of this file (an altered form): treated as out of date
     row = draft(target.file.id, user)
     if row is None:
         row = Draft(content_file_id=target.file.id, user_id=user.id, base_revision_id=base_revision_id, markdown=text)
@@ -191,9 +195,11 @@ def save_draft(target: EditableFile, user: User, text: str, base_revision_id: in
             row.base_revision_id = base_revision_id
     try:
         db.session.commit()
-    except IntegrityError:  # the same editor saved twice at once from two tabs
+    except IntegrityError:  # the same editor saved twice at once from two tabs: the other row exists now
         db.session.rollback()
-        return save_draft(target, user, text, base_revision_id)
+        if not retry:
+            raise
+        return save_draft(target, user, text, base_revision_id, retry=False)
     if base_revision_id != target.current_id:
         raise Conflict(text, target.current)
     return row

@@ -36,7 +36,8 @@ class AttendanceRow:
     @property
     def person_key(self) -> str:
         """Who this is within one session: the e-mail address, else the name."""
-        return self.email or "namn:" + self.name.casefold()
+        # Case folding can lengthen a name (ß -> ss): cut to the column's 254 characters.
+        return self.email or ("namn:" + self.name.casefold())[:254]
 
 
 def parse(data: bytes) -> list[AttendanceRow]:
@@ -84,7 +85,7 @@ def _rows(lines: list[str], header_index: int, delimiter: str, keys: list[str]) 
             if not name and not email:
                 problems.append(f"rad {line}: varken namn eller e-postadress")
                 continue
-            row = AttendanceRow(line, name or email, email[:254], joined)
+            row = AttendanceRow(line, (name or email)[:200], email[:254], joined)
             found.setdefault(row.person_key, row)
     except csv.Error:
         raise AttendanceFileError(f"Filen kunde inte läsas som CSV (rad {reader.line_num}). " + SAVE_AS_CSV) from None
