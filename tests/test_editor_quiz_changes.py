@@ -28,7 +28,8 @@ def test_changing_the_quiz_needs_a_choice_and_the_live_revision_stays_until_then
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Kunskapstestet har ändrats: välj om tidigare godkända resultat ska gälla." in page
-    assert re.search(r'<fieldset class="field has-error" aria-describedby="earlier-hjalp earlier-fel">', page)
+    assert re.search(r'<fieldset id="earlier" class="field has-error" aria-describedby="earlier-hjalp earlier-fel">', page)
+    assert '<a href="#earlier">' in page  # the error summary's link lands on the question
     assert NEW not in live_text(app)
 
     # Text outside the quiz is not a quiz change: no choice needed.

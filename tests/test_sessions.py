@@ -214,3 +214,10 @@ def test_long_names_and_addresses_in_an_attendance_file_are_kept_within_their_co
     with app.app_context():
         names = db.session.scalars(select(UnmatchedRow.name).where(UnmatchedRow.session_id == session_id)).all()
     assert sorted(len(n) for n in names) == [200, 200]
+
+
+def test_target_forvaltningar_are_a_labelled_group_of_checkboxes(coordinator):
+    page = coordinator.get("/tillfallen/nytt").get_data(as_text=True)
+    group = page.split("<fieldset>")[1].split("</fieldset>")[0]
+    assert "<legend>" in group and 'type="checkbox"' in group and 'name="targets"' in group
+    assert '<label for="targets">' not in page  # a label pointing at a list labels nothing
