@@ -53,3 +53,31 @@ def test_another_learners_result_is_not_shown(app, client, learner):
     other = app.test_client()
     login(other, "annan@malmo.se")
     assert other.get(attempt).status_code == 404
+
+
+def test_export_includes_group_viewings_session_attendance_and_drafts(app, client, learner):
+    from datetime import date
+
+    from learning.editor.models import Draft
+    from learning.extensions import db
+    from learning.sessions.models import LiveSession, SessionAttendee
+
+    client.get("/kurs/grundkurs/del-1")  # the registrant has opened the course
+    page = "/kurs/grundkurs/grupp/"
+    assert client.post(page, data={"csrf_token": csrf_token(client, page), "viewed_on": "2026-11-02",
+                                   "antal_fsk": "2", "names": "Bo Berg, Cia Ceder"}).status_code == 302
+    with app.app_context():
+        session = LiveSession(kind="workshop", mode="digital", title="Workshop i november", held_on=date(2026, 11, 3),
+                              organiser="Resursteam heder", targets=[])
+        db.session.add(session)
+        db.session.flush()
+        db.session.add(SessionAttendee(session_id=session.id, person_key="anna.andersson@malmo.se", name="Anna A",
+                                       email="anna.andersson@malmo.se", user_id=None, source="matchad"))
+        db.session.add(Draft(content_file_id=published(app).part("del-1").file_id, user_id=learner,
+                             markdown="Mitt utkast"))
+        db.session.commit()
+    data = json.loads(client.get("/mina-sidor/mina-uppgifter.json").get_data(as_text=True))
+    assert data["gruppvisningar"][0]["namn"] == "Bo Berg, Cia Ceder"
+    assert data["gruppvisningar"][0]["andra_deltagare"] == {"Förskoleförvaltningen": 2}
+    assert [t["tillfälle"] for t in data["tillfällen"]] == ["Workshop i november"]  # matched by address
+    assert data["utkast"][0]["text"] == "Mitt utkast" and data["utkast"][0]["fil"] == "grundkurs/del-1.md"

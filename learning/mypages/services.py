@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, User
+from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, Organisation, User
 from learning.content.models import ContentFile, Course, Revision
 from learning.content.services import published_course, revision_document
+from learning.editor.models import Draft
 from learning.extensions import db
+from learning.groups.models import GroupViewing
 from learning.learn.services import grade
-from learning.timeutil import local
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAttempt
+from learning.sessions.models import LiveSession, SessionAttendee
+from learning.timeutil import local
 
 
 def _iso(value) -> str | None:
@@ -39,6 +42,7 @@ def personal_data(user: User) -> dict:
         .join(Course, Course.id == ContentFile.course_id)
     ).all())
     revision_numbers = dict(db.session.execute(select(Revision.id, Revision.number)).all())
+    organisation_names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
     course_names = {}
     for course_id, slug in db.session.execute(select(Course.id, Course.slug)).all():
         published = published_course(slug)
@@ -74,6 +78,24 @@ def personal_data(user: User) -> dict:
             {"del": file_names.get(c.content_file_id), "version": revision_numbers.get(c.revision_id),
              "datum": _iso(c.completed_at)}
             for c in db.session.scalars(select(PartCompletion).filter_by(user_id=user.id).order_by(PartCompletion.id))
+        ],
+        "gruppvisningar": [
+            {"kurs": course_names.get(g.course_id), "datum": g.viewed_on.isoformat(),
+             "andra_deltagare": {organisation_names.get(c.organisation_id): c.people for c in g.counts},
+             "varav_kvinnor": g.women, "varav_män": g.men, "namn": g.names, "registrerad": _iso(g.created_at)}
+            for g in db.session.scalars(select(GroupViewing).filter_by(user_id=user.id).order_by(GroupViewing.id))
+        ],
+        "tillfällen": [
+            {"tillfälle": s.title, "datum": s.held_on.isoformat(), "namn_i_listan": a.name, "e-post": a.email,
+             "förvaltning": organisation_names.get(a.organisation_id)}
+            for a, s in db.session.execute(
+                select(SessionAttendee, LiveSession).join(LiveSession, LiveSession.id == SessionAttendee.session_id)
+                .where(or_(SessionAttendee.user_id == user.id, SessionAttendee.email == user.email))
+                .order_by(LiveSession.held_on, SessionAttendee.id)).all()
+        ],
+        "utkast": [
+            {"fil": file_names.get(d.content_file_id), "sparat": _iso(d.updated_at), "text": d.markdown}
+            for d in db.session.scalars(select(Draft).filter_by(user_id=user.id).order_by(Draft.id))
         ],
         "intyg": [
             {"kurs": course_names.get(c.course_id), "namn_på_intyget": c.name,
