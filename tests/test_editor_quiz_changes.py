@@ -86,3 +86,19 @@ def test_quiz_analysis_shows_passes_on_older_revisions_and_those_that_must_retak
     submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny", earlier="retake")
     page = editor.get(analysis).get_data(as_text=True)
     assert "Godkända på en äldre version av delen: 6, varav 6 måste göra om testet eftersom frågorna har ändrats." in page
+
+
+def test_the_people_list_shows_a_voided_pass_as_not_passed(app, client, learner):
+    take_quiz(client, app, "del-1")
+    editor = editor_client(app, role="admin")  # admins see the people list of the whole city
+    people = "/rapporter/grundkurs/personer?forvaltning=fsk"
+
+    def anna_row() -> str:
+        page = editor.get(people).get_data(as_text=True)
+        return page.split("anna.andersson@malmo.se")[1].split("</tr>")[0]
+
+    assert "✓ Godkänd" in anna_row()
+    fid = file_id(app)
+    form = edit_form(editor, fid)
+    submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny", earlier="retake")
+    assert "✓ Godkänd" not in anna_row()

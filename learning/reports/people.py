@@ -11,6 +11,7 @@ from learning.accounts.models import ORG_ROLES, Organisation, User
 from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, PartCompletion, PartView
+from learning.learn.services import COMPLETION_COUNTS
 from learning.reports.models import AccessLog
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.timeutil import format_date
@@ -82,7 +83,8 @@ def _progress(course: PublishedCourse, user_ids: list[int]) -> tuple[dict[int, s
         chunk = user_ids[start:start + 900]
         for user_id, file_id in db.session.execute(
                 select(PartCompletion.user_id, PartCompletion.content_file_id)
-                .where(PartCompletion.user_id.in_(chunk), PartCompletion.content_file_id.in_(file_ids))):
+                .where(PartCompletion.user_id.in_(chunk), PartCompletion.content_file_id.in_(file_ids),
+                       COMPLETION_COUNTS)):  # a pass an editor has since made void must be retaken
             passed.setdefault(user_id, set()).add(file_id)
         started.update(db.session.scalars(
             select(PartView.user_id).where(PartView.user_id.in_(chunk), PartView.content_file_id.in_(file_ids))))
