@@ -102,3 +102,22 @@ def test_the_people_list_shows_a_voided_pass_as_not_passed(app, client, learner)
     form = edit_form(editor, fid)
     submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny", earlier="retake")
     assert "✓ Godkänd" not in anna_row()
+
+
+def test_restoring_a_version_with_other_questions_asks_about_earlier_passes(app):
+    editor = editor_client(app)
+    fid = file_id(app)
+    form = edit_form(editor, fid)
+    assert submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny",
+                  earlier="retake").status_code == 302
+    history = editor.get(f"/redaktor/fil/{fid}/historik").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', history).group(1)
+    base = re.search(r'name="base" type="hidden" value="([^"]*)"', history).group(1)
+    response = editor.post(f"/redaktor/fil/{fid}/aterstall/1", data={"csrf_token": token, "base": base})
+    assert response.location.endswith(f"/redaktor/fil/{fid}")
+    assert "har andra frågor än den publicerade versionen" in editor.get(response.location).get_data(as_text=True)
+    assert NEW in live_text(app)  # nothing published yet
+    restored = edit_form(editor, fid)
+    assert OLD in restored["markdown"]  # the old text waits as the editor's draft
+    assert submit(editor, fid, restored, "publish", message="Tillbaka", earlier="keep").status_code == 302
+    assert OLD in live_text(app)

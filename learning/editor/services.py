@@ -292,9 +292,13 @@ def restore(target: EditableFile, user: User, old: Revision, base_revision_id: i
     """Publish an old revision's text again, as a new revision; the same checks apply."""
     if base_revision_id != target.current_id:
         raise Conflict(old.markdown, target.current)
-    errors = check(target, old.markdown).errors
-    if errors:
-        raise Refused(errors)
+    checked = check(target, old.markdown)
+    if checked.errors:
+        raise Refused(checked.errors)
+    if quiz_changed(revision_document(target.current.id) if target.current else None, checked.doc):
+        # Other questions than the live ones: the editor must choose about earlier passes, as when publishing.
+        save_draft(target, user, old.markdown, target.current_id)
+        raise RetakeChoiceNeeded()
     revision = _add_revision(target, user, old.markdown, f"Återställer version {old.number}")
     db.session.commit()
     return revision

@@ -217,6 +217,10 @@ def restore(file_id: int, number: int):
     except services.Conflict:
         flash("Någon har publicerat en ny version sedan sidan visades. Titta på historiken igen innan du återställer.",
               "warning")
+    except services.RetakeChoiceNeeded:
+        flash(f"Version {number} har andra frågor än den publicerade versionen. Texten ligger nu som ditt utkast: "
+              "välj om tidigare godkända resultat ska gälla och publicera den.", "warning")
+        return redirect(url_for("editor.edit", file_id=file_id))
     except services.Refused as exc:
         flash(f"Version {number} klarar inte kontrollen längre och återställdes inte: "
               + "; ".join(f"rad {p.line}: {p.message}" for p in exc.problems), "warning")
