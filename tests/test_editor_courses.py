@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
+from learning.content.models import ContentFile, Course
+from learning.extensions import db
 from tests.editor_builders import edit_form, editor_client, submit
 from tests.helpers import COURSES, csrf_token, take_quiz
 
@@ -68,6 +72,17 @@ def test_a_new_course_with_a_part_and_a_prerequisite(app, client, learner):
     page = client.get("/kurs/fordjupning/").get_data(as_text=True)
     assert "Fördjupning 1:" in page and "Välkommen till fördjupningen." in page
     assert "Fördjupning om hedersrelaterat våld" in client.get("/").get_data(as_text=True)
+    assert editor.get("/kurs/fordjupning/").status_code == 200  # editors check courses without the prerequisite
+
+    # The base course cannot in turn require the in-depth course: nobody could start either.
+    with app.app_context():
+        base_file = db.session.scalar(select(ContentFile.id).join(Course, Course.id == ContentFile.course_id)
+                                      .where(Course.slug == "grundkurs", ContentFile.filename == "course.md"))
+    base_form = edit_form(editor, base_file)
+    circular = base_form["markdown"].replace("---\n", "---\nrequires: fordjupning\n", 1)
+    response = submit(editor, base_file, base_form, "publish", markdown=circular, message="Cirkel")
+    assert response.status_code == 400
+    assert "fordjupning kräver i sin tur den här kursen" in response.get_data(as_text=True)
 
 
 def test_course_and_part_names_are_checked(app):

@@ -12,7 +12,7 @@ from learning.accounts.models import User
 from learning.content.checks import COURSE_FILE, check_course
 from learning.content.models import ContentFile, Course, Revision
 from learning.content.parsing import Document, Problem, parse
-from learning.content.services import content_hash, course_slugs, revision_document
+from learning.content.services import content_hash, course_slugs, published_course, revision_document
 from learning.editor.models import Draft
 from learning.extensions import db
 from learning.learn import services as learn
@@ -169,7 +169,20 @@ def _course_file_problems(target: EditableFile, doc: Document, documents: dict[s
         problems.append(Problem(1, "Kursen har ingen publicerad del: publicera minst en del innan kursfilen."))
     if doc.requires and (doc.requires == target.course_slug or doc.requires not in course_slugs()):
         problems.append(Problem(2, f"'requires': det finns ingen annan publicerad kurs som heter {doc.requires}."))
+    elif doc.requires and target.course_slug in _prerequisite_chain(doc.requires):
+        problems.append(Problem(2, f"'requires': {doc.requires} kräver i sin tur den här kursen, så ingen skulle "
+                                   "kunna börja någon av dem."))
     return problems
+
+
+def _prerequisite_chain(slug: str) -> list[str]:
+    """The course a course requires, the one that one requires, and so on (stops at a repeat)."""
+    chain: list[str] = []
+    while slug and slug not in chain:
+        chain.append(slug)
+        course = published_course(slug)
+        slug = course.requires if course else ""
+    return chain
 
 
 def draft(file_id: int, user: User) -> Draft | None:
