@@ -51,6 +51,7 @@ def test_coordinator_registers_a_session_and_imports_attendance(app, page, axe, 
 def test_learner_registers_a_group(app, page, axe):
     make_user(app, "anna@malmo.se", organisation="fsk")
     sign_in(page, "anna@malmo.se")
+    page.goto("/kurs/grundkurs/del-1")  # the registrant has opened the course
     page.goto("/kurs/grundkurs/")
     page.get_by_role("link", name="Registrera gruppen").click()
     page.get_by_label("Förskoleförvaltningen").fill("60")
