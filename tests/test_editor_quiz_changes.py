@@ -55,6 +55,8 @@ def test_learners_must_retake_when_the_editor_says_so_and_a_new_pass_counts(app,
     assert _passed(client)
     editor = editor_client(app)
     fid = file_id(app)
+    with app.app_context():
+        first_pass = db.session.scalar(select(PartCompletion.completed_at).filter_by(content_file_id=fid))
     form = edit_form(editor, fid)
     response = submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny",
                       earlier="retake")
@@ -67,6 +69,7 @@ def test_learners_must_retake_when_the_editor_says_so_and_a_new_pass_counts(app,
     with app.app_context():
         completions = db.session.scalars(select(PartCompletion).filter_by(content_file_id=fid)).all()
         assert len(completions) == 1  # the new pass replaced the old one, no second row
+        assert completions[0].completed_at == first_pass  # reports for the first pass's period stay as they were
     assert "Godkända: 1 deltagare, varav 0 på en äldre version av delen." in editor.get(f"/redaktor/fil/{fid}").get_data(as_text=True)
 
 

@@ -147,8 +147,11 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
     if grading.passed:
         stale = db.session.scalar(select(PartCompletion).where(
             PartCompletion.user_id == user.id, PartCompletion.content_file_id == part.file_id, ~COMPLETION_COUNTS))
-        if stale is not None:  # passed before the quiz changed and had to be retaken: this pass replaces it
-            stale.revision_id, stale.attempt_id, stale.completed_at = revision_id, attempt.id, utcnow()
+        if stale is not None:
+            # Passed before the quiz changed and had to be retaken: this pass makes it count again. The date
+            # stays that of the first pass, so reports for an earlier period do not change afterwards (the
+            # new attempt keeps its own date).
+            stale.revision_id, stale.attempt_id = revision_id, attempt.id
         else:
             _insert_once(PartCompletion(
                 user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
