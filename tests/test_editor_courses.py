@@ -97,3 +97,27 @@ def test_course_and_part_names_are_checked(app):
                           ("Del 7/..", "får bara innehålla"), ("d" * 98, "Högst 97 tecken.")):
         response = editor.post(f"/redaktor/kurs/{course_id}/ny-del", data={"csrf_token": token, "name": name})
         assert response.status_code == 400 and message in response.get_data(as_text=True), name
+
+
+def test_a_requirement_added_later_does_not_lock_out_learners_who_had_started(app, client, learner):
+    from tests.helpers import login, make_user
+
+    editor = editor_client(app)
+    course_file = _file_id(_create_course(editor).location)
+    token = csrf_token(editor, "/redaktor/")
+    part_file = _file_id(editor.post(f"/redaktor/kurs/{_course_id(editor)}/ny-del",
+                                     data={"csrf_token": token, "name": "del-1"}).location)
+    text = (COURSES / "grundkurs" / "del-1.md").read_text(encoding="utf-8").replace("Del 1:", "Fördjupning 1:", 1)
+    submit(editor, part_file, edit_form(editor, part_file), "publish", markdown=text, message="Del")
+    open_course = COURSE.replace("requires: grundkurs\n", "")
+    assert submit(editor, course_file, edit_form(editor, course_file), "publish", markdown=open_course,
+                  message="Öppen").status_code == 302
+    assert client.get("/kurs/fordjupning/del-1").status_code == 200  # the learner starts the open course
+
+    assert submit(editor, course_file, edit_form(editor, course_file), "publish", markdown=COURSE,
+                  message="Kräver grundkursen").status_code == 302
+    assert client.get("/kurs/fordjupning/del-1").status_code == 200  # already started: not locked out
+    make_user(app, "ny@malmo.se")
+    newcomer = app.test_client()
+    login(newcomer, "ny@malmo.se")
+    assert newcomer.get("/kurs/fordjupning/").status_code == 403  # not started, base course not done
