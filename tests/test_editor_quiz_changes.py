@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from learning.learn.models import PartCompletion
@@ -124,3 +126,27 @@ def test_restoring_a_version_with_other_questions_asks_about_earlier_passes(app)
     assert OLD in restored["markdown"]  # the old text waits as the editor's draft
     assert submit(editor, fid, restored, "publish", message="Tillbaka", earlier="keep").status_code == 302
     assert OLD in live_text(app)
+
+
+def test_restoring_never_overwrites_the_editors_unpublished_draft(app):
+    editor = editor_client(app)
+    fid = file_id(app)
+    form = edit_form(editor, fid)
+    submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny", earlier="keep")
+    work = edit_form(editor, fid)
+    submit(editor, fid, work, "save", markdown=work["markdown"] + "\nMITT PÅGÅENDE ARBETE\n")
+    history = editor.get(f"/redaktor/fil/{fid}/historik").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', history).group(1)
+    base = re.search(r'name="base" type="hidden" value="([^"]*)"', history).group(1)
+    response = editor.post(f"/redaktor/fil/{fid}/aterstall/1", data={"csrf_token": token, "base": base})
+    assert "du har redan ett utkast av filen som inte är publicerat" in editor.get(response.location).get_data(as_text=True)
+    assert "MITT PÅGÅENDE ARBETE" in edit_form(editor, fid)["markdown"]
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "2147483648", "-1", "x"])
+def test_comparing_versions_that_cannot_exist_gets_a_message(app, number):
+    editor = editor_client(app)
+    fid = file_id(app)
+    response = editor.get(f"/redaktor/fil/{fid}/jamfor?fran={number}&till=1")
+    assert response.status_code == 302
+    assert "Välj två versioner som finns." in editor.get(response.location).get_data(as_text=True)

@@ -184,3 +184,22 @@ def test_staff_and_accounts_are_matched_whichever_comes_first(app):
     with app.app_context():
         import_staff(csv_bytes(staff), date(2026, 2, 1))
     assert fsk_coverage() == (3, 1)
+
+
+def test_a_part_view_without_a_course_start_is_made_good_on_the_next_visit(city):
+    from sqlalchemy import delete, func, select
+
+    from learning.extensions import db
+    from learning.learn.models import CourseStart
+    from tests.helpers import make_user as new_user
+
+    user_id = new_user(city, "glapp@malmo.se", organisation="fsk")
+    learner = city.test_client()
+    login(learner, "glapp@malmo.se")
+    learner.get("/kurs/grundkurs/del-1")
+    with city.app_context():  # as if an older app process had written the view but not the start
+        db.session.execute(delete(CourseStart).where(CourseStart.user_id == user_id))
+        db.session.commit()
+    learner.get("/kurs/grundkurs/del-1")
+    with city.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CourseStart).filter_by(user_id=user_id)) == 1

@@ -80,7 +80,10 @@ def create_user(new: NewUser) -> User:
             db.session.add(user)
     except IntegrityError:
         raise AccountError("Det finns redan ett konto med den e-postadressen. Logga in i stället.") from None
-    link_accounts(user.email)  # the staff list now knows this person's account
+    db.session.commit()
+    # After the commit, so that a staff import running at the same time (which links after its own
+    # commit) and this account always meet: whichever links last sees both rows.
+    link_accounts(user.email)
     db.session.commit()
     return user
 

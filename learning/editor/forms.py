@@ -35,9 +35,9 @@ class BaseForm(FlaskForm):
 
 
 def base_revision(raw: str | None) -> int | None:
-    """The base revision id from a hidden field; anything unreadable counts as 'no base' (a conflict)."""
+    """A revision id or number from a form or query; anything unreadable or beyond int32 counts as none."""
     raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
+    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= 2**31 - 1 else None
 
 
 class ImageForm(FlaskForm):

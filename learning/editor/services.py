@@ -27,6 +27,10 @@ class Conflict(Exception):
         self.current = current
 
 
+class DraftInTheWay(Exception):
+    """Restoring would need the editor's draft, which holds unpublished work of their own."""
+
+
 class RetakeChoiceNeeded(Exception):
     """The quiz changed: the editor must say whether earlier passes still count."""
 
@@ -309,7 +313,11 @@ def restore(target: EditableFile, user: User, old: Revision, base_revision_id: i
     if checked.errors:
         raise Refused(checked.errors)
     if quiz_changed(revision_document(target.current.id) if target.current else None, checked.doc):
-        # Other questions than the live ones: the editor must choose about earlier passes, as when publishing.
+        # Other questions than the live ones: the editor must choose about earlier passes, as when publishing,
+        # so the old text goes into the draft; never over unpublished work of the editor's own.
+        row = draft(target.file.id, user)
+        if row is not None and row.markdown not in (old.markdown, target.current.markdown if target.current else ""):
+            raise DraftInTheWay()
         save_draft(target, user, old.markdown, target.current_id)
         raise RetakeChoiceNeeded()
     revision = _add_revision(target, user, old.markdown, f"Återställer version {old.number}")

@@ -194,8 +194,8 @@ def history(file_id: int):
 def compare(file_id: int):
     """The difference between two revisions, chosen by number."""
     target = _file_or_404(file_id)
-    old = services.revision_of(file_id, request.args.get("fran", 0, type=int))
-    new = services.revision_of(file_id, request.args.get("till", 0, type=int))
+    old = services.revision_of(file_id, base_revision(request.args.get("fran")) or 0)
+    new = services.revision_of(file_id, base_revision(request.args.get("till")) or 0)
     if old is None or new is None:
         flash("Välj två versioner som finns.", "warning")
         return redirect(url_for("editor.history", file_id=file_id))
@@ -217,6 +217,9 @@ def restore(file_id: int, number: int):
     except services.Conflict:
         flash("Någon har publicerat en ny version sedan sidan visades. Titta på historiken igen innan du återställer.",
               "warning")
+    except services.DraftInTheWay:
+        flash(f"Version {number} har andra frågor än den publicerade versionen och måste öppnas som utkast, men du har "
+              "redan ett utkast av filen som inte är publicerat. Publicera det eller ta bort det först.", "warning")
     except services.RetakeChoiceNeeded:
         flash(f"Version {number} har andra frågor än den publicerade versionen. Texten ligger nu som ditt utkast: "
               "välj om tidigare godkända resultat ska gälla och publicera den.", "warning")

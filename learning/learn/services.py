@@ -238,6 +238,8 @@ _PART_STATE = select(
                                     PartCompletion.content_file_id == bindparam("file_id"), COMPLETION_COUNTS).exists(),
     select(PartView.id).where(PartView.user_id == bindparam("user_id"),
                               PartView.content_file_id == bindparam("file_id")).exists(),
+    select(CourseStart.id).where(CourseStart.user_id == bindparam("user_id"),
+                                 CourseStart.course_id == bindparam("course_id")).exists(),
 )
 
 
@@ -250,8 +252,9 @@ def record_view(user_id: int, course_id: int, file_id: int, at: datetime | None 
 
 def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> str:
     """Record that the learner opened the part (once) and return its status, in one query."""
-    passed, viewed = db.session.execute(_PART_STATE, {"user_id": user.id, "file_id": part.file_id}).one()
-    if not viewed:
+    passed, viewed, started = db.session.execute(
+        _PART_STATE, {"user_id": user.id, "file_id": part.file_id, "course_id": course.id}).one()
+    if not (viewed and started):  # (a start missing beside a view, e.g. from an older process, is made good)
         record_view(user.id, course.id, part.file_id)
         db.session.commit()
     return PASSED if passed else IN_PROGRESS

@@ -81,11 +81,14 @@ def import_staff(data: bytes, today: date) -> ImportReport:
         raise StaffImportError("Ingen rad i filen gick att läsa in.", parsed.problems)
     try:
         counts = _apply(parsed, today)
-        link_accounts()
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    # After the commit, as create_user does for a new account: whichever of the two runs last sees both
+    # rows committed, so an account registered during the import is still linked.
+    link_accounts()
+    db.session.commit()
     return ImportReport(**counts, problems=parsed.problems)
 
 
