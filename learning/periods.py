@@ -26,9 +26,14 @@ class Period:
     start: str
     end: str
 
+    def first_day(self) -> date:
+        """The first calendar day of the period."""
+        return date(int(self.start[:4]), int(self.start[5:]), 1)
+
     def bounds(self) -> tuple[datetime, datetime]:
         """The period as [start, end) instants, for timestamps."""
-        start = datetime(int(self.start[:4]), int(self.start[5:]), 1, tzinfo=STOCKHOLM)
+        first = self.first_day()
+        start = datetime(first.year, first.month, 1, tzinfo=STOCKHOLM)
         after = self.last_day() + timedelta(days=1)
         end = datetime(after.year, after.month, 1, tzinfo=STOCKHOLM)
         # Stored timestamps are UTC; SQLite compares them as text, so the bounds must be UTC too.
@@ -65,6 +70,21 @@ def half_year(value: str | None, current_month: str) -> Period:
         raise PeriodError(f"”{value[:20]}” är inte ett halvår. Välj ett halvår i listan.")
     year, half = match.group(1), match.group(2)
     return Period(f"{year}-01", f"{year}-06") if half == "1" else Period(f"{year}-07", f"{year}-12")
+
+
+def half_years(period: Period) -> list[Period] | None:
+    """The calendar half-years a period is made of, or None unless it starts and ends on half-year bounds.
+
+    Evaluation results are released per half-year (half_year above); any other period
+    could be subtracted from an overlapping one to give a few people's answers back.
+    """
+    if period.start[5:] not in ("01", "07") or period.end[5:] not in ("06", "12"):
+        return None
+    halves, year, month = [], int(period.start[:4]), int(period.start[5:])
+    while f"{year:04d}-{month:02d}" <= period.end:
+        halves.append(Period(f"{year:04d}-{month:02d}", f"{year:04d}-{month + 5:02d}"))
+        year, month = (year, 7) if month == 1 else (year + 1, 1)
+    return halves
 
 
 def half_year_options(first_year: int, current_month: str) -> list[tuple[str, str]]:

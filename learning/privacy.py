@@ -8,6 +8,11 @@ K = 5
 TOO_FEW = "för få svar"
 
 
+def shown(count: int) -> int | None:
+    """A count of people standing on its own (no total beside it): None when it is 1 to K-1."""
+    return None if 0 < count < K else count
+
+
 @dataclass(frozen=True)
 class Suppression:
     """Which rows of a breakdown may be shown, and whether the total may."""

@@ -12,10 +12,9 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, HrScope, Organisation, User
-from learning.extensions import db
+from learning.extensions import add_unique, db
 from learning.staff.services import link_accounts
 
 def _hasher() -> PasswordHasher:
@@ -75,11 +74,8 @@ def create_user(new: NewUser) -> User:
         organisation=organisation, org_role=new.org_role, gender=new.gender, role=new.role,
         must_change_password=new.must_change_password, email_confirmed=new.email_confirmed,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(user)
-    except IntegrityError:
-        raise AccountError("Det finns redan ett konto med den e-postadressen. Logga in i stället.") from None
+    if not add_unique(user):
+        raise AccountError("Det finns redan ett konto med den e-postadressen. Logga in i stället.")
     db.session.commit()
     # After the commit, so that a staff import running at the same time (which links after its own
     # commit) and this account always meet: whichever links last sees both rows.

@@ -11,13 +11,12 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from learning.content.checks import COURSE_FILE, FileProblem, check_tree, content_files, course_dirs
 from learning.content.models import ContentFile, Course, Revision
 from learning.content.parsing import Document, parse
 from learning.content.survey_items import DEFAULT_SURVEY
-from learning.extensions import db
+from learning.extensions import db, get_or_create
 
 
 class ContentInvalid(Exception):
@@ -121,8 +120,8 @@ _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 def _store_revision(course_slug: str, filename: str, text: str) -> bool:
     digest = content_hash(text)
-    course = _get_or_create(Course, slug=course_slug)
-    file = _get_or_create(ContentFile, course_id=course.id, filename=filename)
+    course = get_or_create(Course, slug=course_slug)
+    file = get_or_create(ContentFile, course_id=course.id, filename=filename)
     if file.imported_hash == digest:
         return False
     file.imported_hash = digest
@@ -136,19 +135,6 @@ def _store_revision(course_slug: str, filename: str, text: str) -> bool:
     db.session.add(Revision(content_file_id=file.id, number=number, markdown=text, content_hash=digest))
     db.session.flush()
     return True
-
-
-def _get_or_create(model, **keys):
-    row = db.session.scalar(select(model).filter_by(**keys))
-    if row is not None:
-        return row
-    try:
-        with db.session.begin_nested():
-            row = model(**keys)
-            db.session.add(row)
-    except IntegrityError:  # another process created it first
-        row = db.session.scalar(select(model).filter_by(**keys))
-    return row
 
 
 class _DocumentCache:

@@ -21,7 +21,7 @@ from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.groups.models import GroupViewing, GroupViewingCount
 from learning.learn.models import CourseCompletion
-from learning.periods import Period
+from learning.periods import Period, half_years
 from learning.privacy import suppress
 from learning.sessions.models import KINDS, LiveSession, SessionAttendee, SessionCount
 from learning.survey import results
@@ -32,12 +32,8 @@ GENDER_LABELS = {"kvinna": "Kvinnor", "man": "Män", "annat": "Annat", None: "Up
 TOP_THEMES = 5
 
 
-def _first_day(period: Period) -> date:
-    return date(int(period.start[:4]), int(period.start[5:]), 1)
-
-
 def _sessions_in(period: Period, today: date):
-    return (LiveSession.held_on.between(_first_day(period), min(period.last_day(), today)),)
+    return (LiveSession.held_on.between(period.first_day(), min(period.last_day(), today)),)
 
 
 def _completions(course_id: int, period: Period):
@@ -45,7 +41,7 @@ def _completions(course_id: int, period: Period):
 
 
 def _groups(course_id: int, period: Period):
-    return (GroupViewing.course_id == course_id, GroupViewing.viewed_on.between(_first_day(period), period.last_day()))
+    return (GroupViewing.course_id == course_id, GroupViewing.viewed_on.between(period.first_day(), period.last_day()))
 
 
 def _known_people(course_id: int, period: Period, today: date):
@@ -112,28 +108,16 @@ def _gender(course_id: int, period: Period, people, anonymous: int) -> dict:
     return counts
 
 
-def survey_halves(period: Period) -> list[Period] | None:
-    """The calendar half-years a period is made of, or None unless it starts and ends on half-year bounds.
-
-    Evaluation results are released per half-year (learning/periods.py:half_year); any other period
-    could be subtracted from an overlapping one to give a few people's answers back.
-    """
-    if period.start[5:] not in ("01", "07") or period.end[5:] not in ("06", "12"):
-        return None
-    halves, year, month = [], int(period.start[:4]), int(period.start[5:])
-    while f"{year:04d}-{month:02d}" <= period.end:
-        halves.append(Period(f"{year:04d}-{month:02d}", f"{year:04d}-{month + 5:02d}"))
-        year, month = (year, 7) if month == 1 else (year + 1, 1)
-    return halves
-
-
-def _survey_withheld(course_id: int, period: Period, scale_ids: list[int]) -> str | None:
-    """Why the evaluation cannot be shown for this period, or None if it can."""
-    halves = survey_halves(period)
+def _survey_withheld(course_id: int, period: Period, scale_ids: list[int], whole) -> str | None:
+    """Why the evaluation cannot be shown for this period, or None if it can (whole: the period's breakdown)."""
+    halves = half_years(period)
     if halves is None:
         return ("Utvärderingen visas bara för hela halvår (januari–juni, juli–december) eller flera hela halvår "
                 "i följd, så att ingen kan räkna fram enskilda svar genom att jämföra perioder.")
-    if any(results.breakdown(course_id, half, None, "organisation", scale_ids).total.hidden for half in halves):
+    # One half-year is the period itself: its breakdown is already at hand.
+    parts = [whole] if len(halves) == 1 else (
+        results.breakdown(course_id, half, None, "organisation", scale_ids) for half in halves)
+    if any(part.total.hidden for part in parts):
         return "Ett av halvåren under perioden har för få svar, så utvärderingen visas inte för perioden."
     return None
 
@@ -182,8 +166,8 @@ def compute(course: PublishedCourse, period: Period, today: date) -> dict:
               for key, n in gender_counts.items()]
 
     current_ids = [q.id for q in survey.questions(course) if q.kind == "scale"]
-    withheld = _survey_withheld(course.id, period, current_ids)
     breakdown = results.breakdown(course.id, period, None, "organisation", current_ids)
+    withheld = _survey_withheld(course.id, period, current_ids, breakdown)
     survey_hidden = breakdown.total.hidden or withheld is not None
     items = [{"text": item.text, "mean": None if survey_hidden or item.id not in breakdown.total.items
               else str(breakdown.total.items[item.id].mean), "n": breakdown.total.items.get(item.id).n

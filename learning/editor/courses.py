@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import User
 from learning.content.checks import COURSE_FILE
 from learning.content.models import ContentFile, Course
 from learning.content.parsing import SLUG_RE
 from learning.editor.models import Draft
-from learning.extensions import db
+from learning.extensions import add_unique, db
 
 
 class NameTaken(ValueError):
@@ -51,12 +50,8 @@ Förklaring: Varför svaret är rätt.
 
 def _add_once(row, message: str) -> None:
     """Insert a row whose name must be unique, or refuse with the message."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        raise NameTaken(message) from None
+    if not add_unique(row):
+        raise NameTaken(message)
 
 
 def _new_file(course: Course, filename: str, user: User, text: str) -> ContentFile:

@@ -10,11 +10,10 @@ import warnings
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import User
 from learning.editor.models import Image
-from learning.extensions import db
+from learning.extensions import add_unique, db
 
 # Pillow's format name -> (content type, file extension). SVG is refused: it can carry scripts.
 FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
@@ -75,11 +74,8 @@ def store(filename: str, data: bytes, user: User, max_bytes: int) -> Image:
     name = image_name(filename, extension)
     image = Image(name=name, content_type=content_type, data=data, sha256=hashlib.sha256(data).hexdigest(),
                   width=width, height=height, uploaded_by=user.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(image)
-    except IntegrityError:
-        raise ImageRefused(f"Det finns redan en bild som heter {name}. Byt namn på filen och ladda upp den igen.") from None
+    if not add_unique(image):
+        raise ImageRefused(f"Det finns redan en bild som heter {name}. Byt namn på filen och ladda upp den igen.")
     db.session.commit()
     return image
 

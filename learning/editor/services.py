@@ -14,7 +14,7 @@ from learning.content.models import ContentFile, Course, Revision
 from learning.content.parsing import Document, Problem, parse
 from learning.content.services import content_hash, course_slugs, published_course, revision_document
 from learning.editor.models import Draft
-from learning.extensions import db
+from learning.extensions import add_unique, db
 from learning.learn import services as learn
 
 
@@ -266,13 +266,10 @@ def _add_revision(target: EditableFile, user: User, text: str, message: str, ret
     number = target.current.number + 1 if target.current else 1
     revision = Revision(content_file_id=target.file.id, number=number, markdown=text, retake_required=retake,
                         content_hash=content_hash(text), message=message.strip(), author_id=user.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(revision)
-    except IntegrityError:  # another editor's publish took this number first
+    if not add_unique(revision):  # another editor's publish took this number first
         db.session.rollback()
         save_draft(target, user, text, target.current_id)
-        raise Conflict(text, current_revision(target.file.id)) from None
+        raise Conflict(text, current_revision(target.file.id))
     return revision
 
 

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Organisation
-from learning.extensions import db
+from learning.extensions import add_unique, db
 from learning.groups.models import GroupViewing, GroupViewingCount
 from learning.learn.models import CourseStart
 
@@ -77,13 +76,10 @@ def save(user_id: int, course_id: int, data: GroupData, today: date, group_id: i
             existing[organisation_id].people = n
         else:
             group.counts.append(GroupViewingCount(organisation_id=organisation_id, people=n))
-    try:
-        with db.session.begin_nested():
-            db.session.add(group)
-    except IntegrityError:
+    if not add_unique(group):
         db.session.rollback()
         raise GroupError("Du har redan registrerat en grupp för det datumet. Ändra den i listan i stället.",
-                         "viewed_on") from None
+                         "viewed_on")
     db.session.commit()
     return group
 

@@ -15,7 +15,7 @@ from learning.accounts.models import User
 from learning.content.parsing import Document
 from learning.content.models import Revision
 from learning.content.services import PublishedCourse, PublishedPart, part_revision_document, published_course
-from learning.extensions import db
+from learning.extensions import add_unique, db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.timeutil import utcnow
 
@@ -153,7 +153,7 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
             # new attempt keeps its own date).
             stale.revision_id, stale.attempt_id = revision_id, attempt.id
         else:
-            _insert_once(PartCompletion(
+            add_unique(PartCompletion(
                 user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
             ))
     db.session.commit()
@@ -175,7 +175,7 @@ def ensure_course_completion(user: User, course: PublishedCourse) -> CourseCompl
     """Record the course as completed once every required part is passed; safe to call any time."""
     completion = course_completion(user.id, course.id)
     if completion is None and course.required_parts and progress(user, course).passed == len(course.required_parts):
-        _insert_once(CourseCompletion(
+        add_unique(CourseCompletion(
             user_id=user.id, course_id=course.id, organisation_id=user.organisation_id,
             org_role=user.org_role, name=user.name, verification_code=new_verification_code(),
         ))
@@ -189,14 +189,6 @@ def new_verification_code() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     raw = "".join(secrets.choice(alphabet) for _ in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-
-def _insert_once(row) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        pass  # already recorded: passing twice must not create a second row
 
 
 def _attempt_by_token(user_id: int, token: str) -> QuizAttempt | None:
@@ -246,8 +238,8 @@ _PART_STATE = select(
 def record_view(user_id: int, course_id: int, file_id: int, at: datetime | None = None) -> None:
     """The learner opened a part: its first view, and the course's start if it is their first part (each once)."""
     moment = at or utcnow()
-    _insert_once(PartView(user_id=user_id, content_file_id=file_id, first_viewed_at=moment))
-    _insert_once(CourseStart(user_id=user_id, course_id=course_id, started_at=moment))
+    add_unique(PartView(user_id=user_id, content_file_id=file_id, first_viewed_at=moment))
+    add_unique(CourseStart(user_id=user_id, course_id=course_id, started_at=moment))
 
 
 def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> str:

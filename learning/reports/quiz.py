@@ -11,7 +11,7 @@ from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.learn.models import QuizAnswer, QuizAttempt
 from learning.learn.services import pass_counts
-from learning.privacy import K
+from learning.privacy import K, shown
 from learning.reports.services import percent
 
 
@@ -76,8 +76,4 @@ def _part(file_id: int, revision_id: int, slug: str, doc) -> PartAnalysis:
     mean = Decimal(str(mean_tries)).quantize(Decimal("0.01")) if passers >= K and mean_tries is not None else None
     passes = pass_counts(file_id, revision_id)
     return PartAnalysis(slug, doc.title, learners, percent(first_passed, learners) if enough else None, mean, questions,
-                        _at_least_k(passes.on_older), _at_least_k(passes.not_counting))
-
-
-def _at_least_k(count: int) -> int | None:
-    return None if 0 < count < K else count
+                        shown(passes.on_older), shown(passes.not_counting))

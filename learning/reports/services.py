@@ -11,6 +11,7 @@ Definitions (stated on every page):
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,7 +22,7 @@ from learning.accounts.models import GENDERS, ORG_ROLES, Organisation, User
 from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion
-from learning.privacy import K, suppress
+from learning.privacy import K, shown, suppress
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.staff.services import headcounts, headcounts_by, valid_at
 from learning.periods import Period
@@ -185,8 +186,7 @@ def _parts(course: PublishedCourse, scope, end) -> list[tuple[str, int | None]]:
         query = query.join(User, User.id == PartCompletion.user_id).where(User.organisation_id.in_(scope))
     counts = _counts(query)
     # Each part's count is a group of people on its own; no total is shown, so no second cell is needed.
-    return [(p.doc.title, None if 0 < counts.get(p.file_id, 0) < K else counts.get(p.file_id, 0))
-            for p in course.required_parts]
+    return [(p.doc.title, shown(counts.get(p.file_id, 0))) for p in course.required_parts]
 
 
 def _breakdowns(course_id: int, scope, period: Period) -> tuple[list, list, list]:
@@ -196,13 +196,13 @@ def _breakdowns(course_id: int, scope, period: Period) -> tuple[list, list, list
         .join(User, User.id == CourseCompletion.user_id)
         .where(*_completions_query(course_id, scope, period))
         .group_by(CourseCompletion.org_role, User.gender, CourseCompletion.completed_month)).all()
-    roles: dict[str, int] = {}
-    genders: dict[str, int] = {}
-    months: dict[str, int] = {}
+    roles: Counter[str] = Counter()
+    genders: Counter[str] = Counter()
+    months: Counter[str] = Counter()
     for role, gender, month, n in rows:
-        roles[ORG_ROLES.get(role, "Ej angivet")] = roles.get(ORG_ROLES.get(role, "Ej angivet"), 0) + n
-        genders[GENDERS.get(gender, "Ej angivet")] = genders.get(GENDERS.get(gender, "Ej angivet"), 0) + n
-        months[month] = months.get(month, 0) + n
+        roles[ORG_ROLES.get(role, "Ej angivet")] += n
+        genders[GENDERS.get(gender, "Ej angivet")] += n
+        months[month] += n
     return _hide_small(sorted(roles.items())), _hide_small(sorted(genders.items())), _trend(months, period)
 
 

@@ -6,13 +6,12 @@ import random
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from learning.accounts.models import User
 from learning.content.services import PublishedCourse
 from learning.content.survey_items import SCALE
-from learning.extensions import db
+from learning.extensions import add_unique, db, get_or_create
 from learning.learn.services import course_completion
 from learning.survey.models import (
     SurveyAnswer, SurveyItem, SurveyParticipation, SurveyPending, SurveyResponse,
@@ -61,14 +60,7 @@ def questions(course: PublishedCourse) -> list[Question]:
     result = []
     for item in course.survey:
         keys = dict(course_id=course.id, kind=item.kind, key=item.key, text=item.text, low=item.low, high=item.high)
-        row = db.session.scalar(select(SurveyItem).filter_by(**keys))
-        if row is None:
-            try:
-                with db.session.begin_nested():
-                    row = SurveyItem(**keys)
-                    db.session.add(row)
-            except IntegrityError:  # created by a parallel request
-                row = db.session.scalar(select(SurveyItem).filter_by(**keys))
+        row = get_or_create(SurveyItem, **keys)
         result.append(Question(row.id, row.kind, row.text, row.low, row.high))
     db.session.commit()
     return result
@@ -126,12 +118,9 @@ def _check_can_answer(user: User, course: PublishedCourse) -> None:
 
 
 def _mark(user: User, course: PublishedCourse, answered: bool) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.add(SurveyParticipation(user_id=user.id, course_id=course.id, answered=answered))
-    except IntegrityError:  # a second tab got there first
-        db.session.rollback()
-        raise SurveyError("Du har redan svarat på eller avböjt utvärderingen. Tack!", 409) from None
+    if not add_unique(SurveyParticipation(user_id=user.id, course_id=course.id, answered=answered)):
+        db.session.rollback()  # a second tab got there first
+        raise SurveyError("Du har redan svarat på eller avböjt utvärderingen. Tack!", 409)
 
 
 def _add_to_pool(course_id: int, payload: dict) -> None:

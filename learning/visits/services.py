@@ -15,26 +15,16 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from learning.extensions import db
+from learning.extensions import add_unique, db
 from learning.periods import Period
 from learning.timeutil import local, utcnow
 from learning.visits.models import VisitDay, VisitSalt, VisitSeen
 
 
-def _insert_once(row) -> bool:
-    """Insert unless another process did first; True if this call inserted it."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-        return True
-    except IntegrityError:
-        return False
-
-
 def _salt(day: date) -> str:
-    _insert_once(VisitSalt(day=day, salt=secrets.token_hex(32)))
+    add_unique(VisitSalt(day=day, salt=secrets.token_hex(32)))
     return db.session.scalar(select(VisitSalt.salt).where(VisitSalt.day == day))
 
 
@@ -45,8 +35,8 @@ def record_visit(course_id: int, ip: str, user_agent: str, now: datetime | None 
     db.session.execute(VisitSalt.__table__.delete().where(VisitSalt.day < day))
     salt = _salt(day)
     digest = hashlib.sha256(f"{salt}\x1f{ip}\x1f{user_agent[:500]}".encode()).hexdigest()
-    new = _insert_once(VisitSeen(day=day, course_id=course_id, digest=digest))
-    _insert_once(VisitDay(day=day, course_id=course_id, visits=0, unique_visitors=0))
+    new = add_unique(VisitSeen(day=day, course_id=course_id, digest=digest))
+    add_unique(VisitDay(day=day, course_id=course_id, visits=0, unique_visitors=0))
     db.session.execute(update(VisitDay).where(VisitDay.day == day, VisitDay.course_id == course_id).values(
         visits=VisitDay.visits + 1, unique_visitors=VisitDay.unique_visitors + (1 if new else 0)))
     db.session.commit()
@@ -63,8 +53,7 @@ def record_visit_safely(course_id: int, ip: str, user_agent: str) -> None:
 
 def totals(course_id: int, period: Period) -> tuple[int, int]:
     """(visits, sum of daily unique visitors) in the period."""
-    first = date(int(period.start[:4]), int(period.start[5:]), 1)
     visits, unique = db.session.execute(
         select(func.coalesce(func.sum(VisitDay.visits), 0), func.coalesce(func.sum(VisitDay.unique_visitors), 0))
-        .where(VisitDay.course_id == course_id, VisitDay.day.between(first, period.last_day()))).one()
+        .where(VisitDay.course_id == course_id, VisitDay.day.between(period.first_day(), period.last_day()))).one()
     return int(visits), int(unique)
