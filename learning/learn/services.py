@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -272,23 +272,28 @@ def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> str:
     return PASSED if passed else IN_PROGRESS
 
 
+# Built once, like _PART_STATE: for each part of the course, 2 if it is passed (and the pass counts), 1 if it
+# has been opened or tried; the course page runs it on every request.
+_PROGRESS = union_all(
+    select(PartCompletion.content_file_id, literal(2)).where(
+        PartCompletion.user_id == bindparam("user_id"),
+        PartCompletion.content_file_id.in_(bindparam("file_ids", expanding=True)), COMPLETION_COUNTS),
+    select(PartView.content_file_id, literal(1)).where(
+        PartView.user_id == bindparam("user_id"), PartView.content_file_id.in_(bindparam("file_ids", expanding=True))),
+    select(QuizAttempt.content_file_id, literal(1)).where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.content_file_id.in_(bindparam("file_ids", expanding=True))),
+)
+
+
 def progress(user: User, course: PublishedCourse) -> CourseProgress:
     """Status of every part for this learner, and the course completion if any."""
-    file_ids = [p.file_id for p in course.parts]
-    passed = set(db.session.scalars(
-        select(PartCompletion.content_file_id).where(
-            PartCompletion.user_id == user.id, PartCompletion.content_file_id.in_(file_ids), COMPLETION_COUNTS)
-    ))
-    started = set(db.session.scalars(
-        select(PartView.content_file_id).where(PartView.user_id == user.id, PartView.content_file_id.in_(file_ids))
-    )) | set(db.session.scalars(
-        select(QuizAttempt.content_file_id).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.content_file_id.in_(file_ids))
-    ))
-    statuses = {
-        p.slug: PASSED if p.file_id in passed else IN_PROGRESS if p.file_id in started else NOT_STARTED
-        for p in course.parts
-    }
+    state: dict[int, int] = {}
+    for file_id, level in db.session.execute(
+            _PROGRESS, {"user_id": user.id, "file_ids": [p.file_id for p in course.parts]}):
+        state[file_id] = max(level, state.get(file_id, 0))
+    names = {0: NOT_STARTED, 1: IN_PROGRESS, 2: PASSED}
+    statuses = {p.slug: names[state.get(p.file_id, 0)] for p in course.parts}
     required = course.required_parts
     return CourseProgress(
         statuses=statuses,
@@ -298,9 +303,13 @@ def progress(user: User, course: PublishedCourse) -> CourseProgress:
     )
 
 
+_COMPLETION = select(CourseCompletion).where(CourseCompletion.user_id == bindparam("user_id"),
+                                             CourseCompletion.course_id == bindparam("course_id"))
+
+
 def course_completion(user_id: int, course_id: int) -> CourseCompletion | None:
     """The learner's completion of a course, if they have one."""
-    return db.session.scalar(select(CourseCompletion).filter_by(user_id=user_id, course_id=course_id))
+    return db.session.scalar(_COMPLETION, {"user_id": user_id, "course_id": course_id})
 
 
 def user_attempt(user: User, attempt_id: int) -> QuizAttempt | None:
