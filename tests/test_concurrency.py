@@ -116,3 +116,24 @@ def test_start_page_visits_are_exact_under_fifty_simultaneous_views(app):
     with app.app_context():
         month = stockholm_month()
         assert visits.totals(published_course("grundkurs").id, Period(month, month)) == (60, 10)
+
+
+def test_two_tabs_passing_the_last_two_parts_at_once_complete_the_course(app):
+    learners = [f"sist{n}@malmo.se" for n in range(5)]
+    course = published(app)
+    *first, fourth, fifth = course.required_parts
+    calls = []
+    for email in learners:
+        make_user(app, email)
+        tab_a, tab_b = signed_in(app, email), signed_in(app, email)
+        for part in first:
+            csrf, token = quiz_page_tokens(tab_a, f"/kurs/grundkurs/{part.slug}")
+            assert tab_a.post(f"/kurs/grundkurs/{part.slug}/kunskapstest", data=quiz_form(part, token, csrf)).status_code == 302
+        for tab, part in ((tab_a, fourth), (tab_b, fifth)):
+            url = f"/kurs/grundkurs/{part.slug}"
+            csrf, token = quiz_page_tokens(tab, url)
+            form = quiz_form(part, token, csrf)
+            calls.append(lambda tab=tab, url=url, form=form: tab.post(f"{url}/kunskapstest", data=form))
+    assert Counter(r.status_code for r in parallel(calls)) == Counter({302: len(calls)})
+    with app.app_context():  # without anyone opening the course page or the certificate
+        assert db.session.scalar(select(func.count(CourseCompletion.id))) == len(learners)

@@ -18,10 +18,11 @@ from learning.content.services import PublishedCourse, PublishedPart, part_revis
 from learning.extensions import add_unique, db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.timeutil import utcnow
-from learning.transactions import write_transaction
+from learning.transactions import lock, write_transaction
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
+PROGRESS_LOCK = "learner_progress"
 STATUS_LABELS = {NOT_STARTED: "Inte påbörjad", IN_PROGRESS: "Påbörjad", PASSED: "Godkänd"}
 
 
@@ -133,6 +134,9 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
     token = form.get("token", "")
     if not TOKEN_RE.match(token):
         raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
+    # One learner's submissions one at a time: two tabs passing the last two parts at once must still
+    # see each other's pass and write the course completion (PostgreSQL reads only what is committed).
+    lock(PROGRESS_LOCK, user.id)
     existing = _attempt_by_token(user.id, token)
     if existing is not None:
         return _with_completions(user, course, existing)
@@ -184,6 +188,7 @@ def _seen_revision(part: PublishedPart, raw: str) -> tuple[int, Document]:
 @write_transaction
 def ensure_course_completion(user: User, course: PublishedCourse) -> CourseCompletion | None:
     """Record the course as completed once every required part is passed; safe to call any time."""
+    lock(PROGRESS_LOCK, user.id)
     completion = course_completion(user.id, course.id)
     if completion is None and course.required_parts and progress(user, course).passed == len(course.required_parts):
         add_unique(CourseCompletion(
