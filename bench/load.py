@@ -1,28 +1,17 @@
 """Load and fault harness: waves of learners against gunicorn at 4 workers, then a count of every row.
 
-Run with `make bench-load` (see bench/README.md, "Load and fault harness"). For each database (SQLite in a
-temporary folder, PostgreSQL in a throwaway database on BENCH_POSTGRES_URL) the script migrates and
-bootstraps a fresh database, inserts BENCH_LEARNERS learners and one editor (one precomputed password
-hash), serves wsgi:app with gunicorn on a free port of 127.0.0.1 and, with BENCH_CONCURRENCY client threads:
-
-1. signs every learner in twice (two browsers, two sessions);
-2. quiz, parts 1-3: each learner's two sessions open the part, then at the same moment the first session
-   sends its form twice (a double click: same token) and the second its own form;
-3. quiz, part 4, the same, while the editor publishes a reworded question through /redaktor/ ("earlier
-   passes still count"); learners who opened the part before are graded on the revision they saw;
-4. quiz, part 5 (the course completion), the same, with kill -9 of gunicorn's master and workers in the
-   middle; gunicorn is restarted and every form whose response never arrived is sent again;
-5. the survey, the same shape (a double submission and a second tab), with a marker in a free-text answer
-   so each response can be traced to its learner in survey_pending and survey_responses alike;
-
-then stops gunicorn and counts rows against what the learners were told: one attempt per acknowledged
-token, a part completion per part a learner was told they passed, a course completion per learner told
-they passed all five, one participation and one response per learner thanked for the survey. It prints one
-table per database, writes the figures to bench/results/load-<UTC time>.json and the gunicorn logs beside
-it, and exits 1 if any 5xx, duplicate or lost row was seen (2 if the harness could not run).
+`make bench-load`; bench/README.md ("Load and fault harness") says what each wave does and how rows are
+counted. For each database (SQLite in a temporary folder, PostgreSQL in a throwaway database) a fresh
+database gets BENCH_LEARNERS learners and an editor, gunicorn serves wsgi:app on a free port of 127.0.0.1,
+and BENCH_CONCURRENCY learners at a time: sign in twice (two sessions); take parts 1-3 (both sessions open
+the part, then the first sends its form twice at once, a double click, and the second its own); part 4
+while the editor publishes a reworded question; part 5 with BENCH_KILLS kill -9 of gunicorn's master and
+workers, a restart each time, and every form whose response never arrived sent again; the survey, with
+the same double submission. Then the rows are counted against what the learners were told (load_rows.py).
 
 Bounded: every request has a timeout, requests per database are capped, and BENCH_TIMEOUT (seconds per
 database) kills gunicorn and ends the waves. Traffic goes to 127.0.0.1 only. Not part of `make test`.
+Exit code 1 if any 5xx, duplicate or lost row was seen, 2 if the harness could not run.
 """
 
 from __future__ import annotations
