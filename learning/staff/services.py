@@ -70,7 +70,10 @@ def describe(report: ImportReport) -> str:
 
 
 def import_staff(data: bytes, today: date) -> ImportReport:
-    """Make the staff list match the file from today on, in one transaction; raises StaffImportError if unusable."""
+    """Make the staff list match the file from today on, in one transaction (accounts linked in a second one).
+
+    Raises StaffImportError, with nothing changed, if the file is unusable.
+    """
     lookup: dict[str, int] = {}
     for organisation in db.session.scalars(select(Organisation).where(Organisation.active.is_(True))):
         lookup[organisation.name.strip().casefold()] = organisation.id
