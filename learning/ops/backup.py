@@ -117,7 +117,11 @@ def _copy_sqlite(path: Path, target: Path) -> None:
 def _check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
     result = connection.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
-        raise BackupError(f"Kopian {path} är skadad: {result}")
+        raise BackupError(f"{path} är skadad: {result}")
+
+
+def _check_platform(connection: sqlite3.Connection, path: Path) -> None:
+    _check_sqlite(connection, path)
     has_version = connection.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
     if not has_version:
@@ -130,7 +134,7 @@ def _restore_sqlite(source: Path, path: Path) -> None:
     try:
         backup_file = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
-            _check_sqlite(backup_file, source)
+            _check_platform(backup_file, source)
             path.parent.mkdir(parents=True, exist_ok=True)
             live = sqlite3.connect(path, timeout=30)
             try:

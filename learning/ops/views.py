@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
-from flask.globals import request_ctx
+from flask import Blueprint, Response
 
 from learning.extensions import csrf, limiter
 from learning.ops import services
@@ -12,12 +11,6 @@ bp = Blueprint("ops", __name__)
 # Probes come every few seconds from the balancer's own address: never throttled, and GET only.
 limiter.exempt(bp)
 csrf.exempt(bp)
-
-
-@bp.before_request
-def no_session() -> None:
-    # A probe sent with a browser's cookie must not refresh it: an empty session is never saved.
-    request_ctx.session = current_app.session_interface.make_null_session(current_app)
 
 
 @bp.get("/healthz")
