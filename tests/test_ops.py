@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -92,13 +93,16 @@ def test_readyz_says_503_on_a_database_that_was_never_migrated(app, client):
     assert "database not migrated" in response.get_data(as_text=True)
 
 
-def test_readyz_says_503_when_the_database_does_not_answer(app, tmp_path):
+def missing_database(app, folder) -> str:
+    """A URL like the app's that points at a database that does not exist."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "postgresql":
-        gone = url.set(database="learning_no_such_database").render_as_string(hide_password=False)
-    else:
-        gone = f"sqlite:///{tmp_path / 'no-such-folder' / 'learning.db'}"
-    down = create_app(app_config(gone))
+        return url.set(database="learning_no_such_database").render_as_string(hide_password=False)
+    return f"sqlite:///{folder / 'no-such-folder' / 'learning.db'}"
+
+
+def test_readyz_says_503_when_the_database_does_not_answer(app, tmp_path):
+    down = create_app(app_config(missing_database(app, tmp_path)))
     response = down.test_client().get("/readyz")
     assert (response.status_code, response.get_data(as_text=True)) == (503, "database unavailable\n")
     assert down.test_client().get("/healthz").status_code == 200  # the process itself still answers
@@ -113,6 +117,24 @@ def test_backup_into_a_missing_folder_fails_with_a_message(runner, tmp_path):
     assert result.exit_code == 1
     assert "Ingen säkerhetskopia: Mappen" in result.output and "finns inte" in result.output
     assert not (tmp_path / "not-mounted").exists()
+
+
+def test_a_failed_backup_says_why_exits_1_and_leaves_no_file(app, tmp_path):
+    down = create_app(app_config(missing_database(app, tmp_path)))
+    result = down.test_cli_runner().invoke(args=["backup", str(tmp_path)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("Ingen säkerhetskopia: ")
+    assert "pg_dump misslyckades" in result.stderr or "Databasfilen" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_prints_the_path_of_a_whole_file_and_never_overwrites_one(app, runner, tmp_path):
+    first, second = (runner.invoke(args=["backup", str(tmp_path)]) for _ in range(2))
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    paths = [first.stdout.strip(), second.stdout.strip()]
+    assert paths[0] != paths[1] and sorted(str(p) for p in tmp_path.iterdir()) == sorted(paths)
+    assert re.fullmatch(r"learning-\d{8}T\d{6}Z(-2)?\.(sqlite3|dump)", Path(paths[0]).name)
+    assert all(oct(Path(p).stat().st_mode & 0o777) == "0o600" for p in paths)  # it holds personal data
 
 
 def test_restore_refuses_a_database_in_use_and_a_file_that_is_no_backup(app, runner, tmp_path):
