@@ -9,10 +9,15 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
 
 from learning.accounts import services as accounts
 from learning.content import services as content
 from learning.content.checks import check_tree
+from learning.extensions import db
+from learning.ops import backup as backups
+from learning.ops.services import readiness
 from learning.staff import services as staff
 
 
@@ -127,12 +132,9 @@ def roll_up_visits() -> None:
 @click.argument("folder", type=click.Path(path_type=Path))
 def backup(folder: Path) -> None:
     """Write a consistent copy of the running database to a new timestamped file in FOLDER; prints its path."""
-    from learning.extensions import db
-    from learning.ops.backup import BackupError, backup as make_backup
-
     try:
-        path = make_backup(db.engine.url, folder, datetime.now(timezone.utc))
-    except BackupError as exc:
+        path = backups.backup(db.engine.url, folder, datetime.now(timezone.utc))
+    except backups.BackupError as exc:
         click.echo(f"Ingen säkerhetskopia: {exc}", err=True)
         sys.exit(1)
     click.echo(str(path))
@@ -144,20 +146,19 @@ def backup(folder: Path) -> None:
 @click.option("--replace", is_flag=True, help="Ersätt en databas som redan har tabeller.")
 def restore(path: Path, replace: bool) -> None:
     """Put a backup made by `backup` into the configured database (stop the app first)."""
-    from sqlalchemy import inspect
-
-    from learning.extensions import db
-    from learning.ops.backup import BackupError, restore as restore_backup
-    from learning.ops.services import readiness
-
-    if inspect(db.engine).get_table_names() and not replace:
+    try:
+        in_use = bool(inspect(db.engine).get_table_names())
+    except SQLAlchemyError as exc:
+        click.echo(f"Ingenting återställdes: databasen svarar inte ({exc.__class__.__name__}).", err=True)
+        sys.exit(1)
+    if in_use and not replace:
         click.echo("Databasen har redan tabeller och ersattes inte. Stoppa appen och kör igen med --replace "
                    "för att ersätta allt i den.", err=True)
         sys.exit(1)
     db.engine.dispose()  # nothing of ours holds the database while it is replaced
     try:
-        restore_backup(db.engine.url, path)
-    except BackupError as exc:
+        backups.restore(db.engine.url, path)
+    except backups.BackupError as exc:
         click.echo(f"Ingenting återställdes: {exc}", err=True)
         sys.exit(1)
     click.echo(f"Återställd från {path}.")

@@ -36,15 +36,18 @@ def backup(url: URL, folder: Path, now: datetime) -> Path:
     postgres = _is_postgres(url)
     suffix = POSTGRES_SUFFIX if postgres else SQLITE_SUFFIX
     partial = folder / f".learning-{now:%Y%m%dT%H%M%S}-{os.getpid()}.partial"
-    _create_private(partial)
     try:
-        if postgres:
-            _dump_postgres(url, partial)
-        else:
-            _copy_sqlite(_sqlite_path(url), partial)
-        return _publish(partial, folder, f"learning-{now:%Y%m%dT%H%M%SZ}", suffix)
-    finally:
-        partial.unlink(missing_ok=True)
+        _create_private(partial)
+        try:
+            if postgres:
+                _dump_postgres(url, partial)
+            else:
+                _copy_sqlite(_sqlite_path(url), partial)
+            return _publish(partial, folder, f"learning-{now:%Y%m%dT%H%M%SZ}", suffix)
+        finally:
+            partial.unlink(missing_ok=True)
+    except OSError as exc:  # a full disk, a folder we may not write in
+        raise BackupError(f"Kunde inte skriva i {folder}: {exc.strerror or exc}") from exc
 
 
 def restore(url: URL, source: Path) -> None:
@@ -73,6 +76,10 @@ def _publish(partial: Path, folder: Path, stem: str, suffix: str) -> Path:
             os.link(partial, target)
         except FileExistsError:
             continue
+        except OSError:  # a file system without hard links (some network shares)
+            if target.exists():
+                continue
+            os.rename(partial, target)
         _fsync_folder(folder)
         return target
     raise BackupError(f"För många säkerhetskopior med namnet {stem} i {folder}.")
