@@ -448,7 +448,8 @@ def main() -> int:
         for row in r["rows"]:
             if row["note"]:
                 print(f"- {row['step']}, {row['rows']}: {row['note']}")
-        for line in [f for f in r["failures"] if "Connection" not in f][:15]:  # refused/reset: the kill
+        # Refused, reset or cut short (ConnectionError, ChunkedEncodingError) is what a kill does: not listed.
+        for line in [f for f in r["failures"] if "Connection" not in f and "ChunkedEncoding" not in f][:15]:
             print(f"  {line}")
         for message, n in r["log_errors"]:
             print(f"  gunicorn log ×{n}: {message}")
