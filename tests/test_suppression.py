@@ -264,3 +264,26 @@ def test_a_forvaltning_of_four_is_hidden_in_every_view_that_holds_it_alone(small
         assert published.figures[kul, key] is None, key
         # The city's figure is still shown: the decision hides a second cell instead of the total.
         assert published.figures[city_rows, key] is not None, key
+
+
+def test_the_evaluation_hides_the_completions_that_the_dashboard_hides(small_city):
+    # Four more in fsk in June: its completions now outnumber gsf's, but it is still the förvaltning with
+    # the smallest group (8 staff who completed), so the dashboard hides it as the second cell.
+    for n in range(4):
+        completed_learner(small_city, f"fsk-juni{n}@malmo.se", "fsk", datetime(2026, 6, 10, tzinfo=timezone.utc))
+    client = small_city.test_client()
+    login(client, "samordnare@malmo.se")
+    names = _codes(small_city)
+    published = Published()
+    # The evaluation's half-year is a period of the dashboard too; its "Genomförda kurser" are the same people.
+    page = client.get("/rapporter/grundkurs/?fran=2026-01&till=2026-06").get_data(as_text=True)
+    _read_page(published, page, frozenset(names.values()), names, "sidan")
+    body = client.get("/utvardering/grundkurs/resultat.csv?halvar=2026-1").get_data(as_text=True)
+    survey = {row[0]: row[2] for row in list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))[1:]}
+    hidden = {code for code, (family, key) in published.hidden_cells() if (family, key) == ("main", "completed")}
+    assert {"kul", "fsk"} <= hidden
+    for name, code in names.items():
+        if name in survey:
+            dashboard = published.figures[frozenset({code}), ("main", "completed")]
+            assert _number(survey[name]) == dashboard, (name, survey[name], dashboard)
+    assert {name for name, code in names.items() if code in hidden} <= set(survey)  # listed, as "för få"

@@ -54,29 +54,33 @@ class CityTables:
 
 def city_tables(course: PublishedCourse, period: Period) -> CityTables:
     """Read the city's counts in a few grouped queries and decide once which cells are hidden."""
-    _start, end = period.bounds()
-    at = period.last_day()
     organisations = db.session.execute(select(Organisation.id, Organisation.name)
                                        .where(Organisation.active.is_(True)).order_by(Organisation.name)).all()
+    main, with_staff = main_table(course.id, period, [oid for oid, _ in organisations])
+    roles, genders, months = completion_tables(course.id, period, main)
+    _start, end = period.bounds()
+    return CityTables([tuple(o) for o in organisations], main, with_staff, roles, genders, months,
+                      _parts(course, end))
+
+
+def main_table(course_id: int, period: Period, active: list[int] = ()) -> tuple[Decided, frozenset[int]]:
+    """The per-förvaltning measures with hidden rows, and the förvaltningar that have staff figures."""
+    _start, end = period.bounds()
     registered = _counts(select(User.organisation_id, func.count(User.id))
                          .where(User.created_at < end).group_by(User.organisation_id))
     started = _counts(select(User.organisation_id, func.count(CourseStart.id))
                       .join(User, User.id == CourseStart.user_id)
-                      .where(CourseStart.course_id == course.id, CourseStart.started_at < end)
+                      .where(CourseStart.course_id == course_id, CourseStart.started_at < end)
                       .group_by(User.organisation_id))
     completed = _counts(select(CourseCompletion.organisation_id, func.count(CourseCompletion.id))
-                        .where(*completions_in(course.id, period)).group_by(CourseCompletion.organisation_id))
-    staff, covered = _coverage(course.id, at, period.end)
+                        .where(*completions_in(course_id, period)).group_by(CourseCompletion.organisation_id))
+    staff, covered = _coverage(course_id, period.last_day(), period.end)
     measures = (registered, started, completed, staff, covered)
-    keys = set().union(*measures) | {oid for oid, _ in organisations}
-    values = {key: tuple(m.get(key, 0) or 0 for m in measures) for key in keys}
+    values = {key: tuple(m.get(key, 0) or 0 for m in measures) for key in set().union(*measures, active)}
     hidden, total_hidden = hide_rows(values)
-    main = Decided({(key, m): n for key, row in values.items() for m, n in zip(MEASURES, row)},
+    return Decided({(key, m): n for key, row in values.items() for m, n in zip(MEASURES, row)},
                    frozenset((key, m) for key in hidden for m in MEASURES),
-                   frozenset(MEASURES) if total_hidden else frozenset())
-    roles, genders, months = _breakdowns(course.id, period, sorted(keys), hidden, total_hidden)
-    return CityTables([tuple(o) for o in organisations], main, frozenset(staff), roles, genders, months,
-                      _parts(course, end))
+                   frozenset(MEASURES) if total_hidden else frozenset()), frozenset(staff)
 
 
 def _counts(query) -> dict:
@@ -123,9 +127,13 @@ def _coverage(course_id: int, at: date, last_month: str) -> tuple[dict, dict]:
     return staff, covered
 
 
-def _breakdowns(course_id: int, period: Period, rows: list, hidden: frozenset,
-                total_hidden: bool) -> tuple[Decided, Decided, Decided]:
-    """Completions per förvaltning by role, by gender and by month, from one grouped read."""
+def completion_tables(course_id: int, period: Period, main: Decided) -> tuple[Decided, Decided, Decided]:
+    """Completions per förvaltning by role, by gender and by month, from one grouped read.
+
+    A förvaltning's row adds up to its "klara" in the main table: hidden there, hidden here too.
+    """
+    rows = sorted({row for row, _m in main.cells})
+    hidden = {row for row, _m in main.hidden}
     found = db.session.execute(
         select(CourseCompletion.organisation_id, CourseCompletion.org_role, User.gender,
                CourseCompletion.completed_month, func.count(CourseCompletion.id))
@@ -143,7 +151,7 @@ def _breakdowns(course_id: int, period: Period, rows: list, hidden: frozenset,
     month_columns = period_months(period, min((m for _oid, m in months), default=None))
 
     def decide(cells: Counter, columns) -> Decided:
-        return protect(cells, rows, columns, forced=hidden, total_hidden=total_hidden)
+        return protect(cells, rows, columns, forced=hidden, total_hidden=bool(main.hidden_totals))
 
     return (decide(roles, sorted({c for _r, c in roles})), decide(genders, sorted({c for _r, c in genders})),
             decide(months, month_columns))
@@ -172,3 +180,16 @@ def _parts(course: PublishedCourse, end) -> Decided:
     # city's total per part is a line to protect.
     return protect(cells, sorted({oid for oid, _f in cells}), [p.file_id for p in course.required_parts],
                    row_totals=False)
+
+
+def completions_hidden(course_id: int, period: Period, dimension: str) -> tuple[frozenset, bool]:
+    """What the dashboard hides of the period's completions, for a survey breakdown that shows them too.
+
+    For "organisation" the hidden förvaltningar (ids), for "org_role" and "gender" the labels whose
+    city-wide count is hidden; and whether the city's total is hidden.
+    """
+    main, _with_staff = main_table(course_id, period)
+    if dimension == "organisation":
+        return frozenset(row for row, _m in main.hidden), bool(main.hidden_totals)
+    roles, genders, _months = completion_tables(course_id, period, main)
+    return (roles if dimension == "org_role" else genders).hidden_totals, bool(main.hidden_totals)
