@@ -117,7 +117,9 @@ def _units(course_id: int, scope, period: Period, row_hidden: bool) -> list[tupl
     staff = headcounts_by(scope, at, "unit")
     covered = covered_by(course_id, scope, at, period.end, StaffAssignment.organisation_id, StaffAssignment.unit)
     values = {key: (count, covered.get(key, 0)) for key, count in staff.items()}
-    hidden = set(values) if row_hidden else hide_rows(values)[0]
+    hidden, unsafe = hide_rows(values)
+    if row_hidden or unsafe:
+        hidden = set(values)
     rows = []
     for (oid, unit), (count, done) in sorted(values.items(), key=lambda item: item[0][1] or ""):
         shown = (oid, unit) not in hidden
