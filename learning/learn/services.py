@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
@@ -18,6 +18,7 @@ from learning.content.services import PublishedCourse, PublishedPart, part_revis
 from learning.extensions import add_unique, db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.timeutil import utcnow
+from learning.transactions import write_transaction
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
@@ -121,14 +122,20 @@ def grade(doc: Document, answers: dict[str, list[str]]) -> Grading:
     )
 
 
+@write_transaction
 def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: MultiDict) -> QuizAttempt:
-    """Grade and store an attempt against the revision the learner saw; the same token twice returns the first."""
+    """Grade and store an attempt against the revision the learner saw, with what it earns, in one transaction.
+
+    The attempt, its answers, the part completion and (after the last part) the course completion are
+    committed together. The same form (token) sent again returns the stored attempt, and writes any
+    completion it earned that is missing.
+    """
     token = form.get("token", "")
     if not TOKEN_RE.match(token):
         raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
     existing = _attempt_by_token(user.id, token)
     if existing is not None:
-        return existing
+        return _with_completions(user, course, existing)
     revision_id, doc = _seen_revision(part, form.get("revision", ""))
     grading = grade(doc, parse_answers(doc, form))
     attempt = QuizAttempt(
@@ -142,8 +149,8 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
             db.session.flush()
             db.session.add_all(QuizAnswer(attempt_id=attempt.id, question_id=qid, correct=right)
                                for qid, right in grading.correct.items())
-    except IntegrityError:  # the same form arrived twice at once
-        return _attempt_by_token(user.id, token)
+    except IntegrityError:  # the same form arrived twice at once (PostgreSQL: the other one has committed)
+        return _with_completions(user, course, _attempt_by_token(user.id, token))
     if grading.passed:
         stale = db.session.scalar(select(PartCompletion).where(
             PartCompletion.user_id == user.id, PartCompletion.content_file_id == part.file_id, ~COMPLETION_COUNTS))
@@ -152,12 +159,15 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
             # stays that of the first pass, so reports for an earlier period do not change afterwards (the
             # new attempt keeps its own date).
             stale.revision_id, stale.attempt_id = revision_id, attempt.id
-        else:
-            add_unique(PartCompletion(
-                user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
-            ))
-    db.session.commit()
-    ensure_course_completion(user, course)
+    return _with_completions(user, course, attempt)
+
+
+def _with_completions(user: User, course: PublishedCourse, attempt: QuizAttempt) -> QuizAttempt:
+    # A passed attempt's part completion and, after the last part, the course completion (each once).
+    if attempt.passed:
+        add_unique(PartCompletion(user_id=user.id, content_file_id=attempt.content_file_id,
+                                  revision_id=attempt.revision_id, attempt_id=attempt.id))
+        ensure_course_completion(user, course)
     return attempt
 
 
@@ -171,6 +181,7 @@ def _seen_revision(part: PublishedPart, raw: str) -> tuple[int, Document]:
     return int(raw), doc
 
 
+@write_transaction
 def ensure_course_completion(user: User, course: PublishedCourse) -> CourseCompletion | None:
     """Record the course as completed once every required part is passed; safe to call any time."""
     completion = course_completion(user.id, course.id)
@@ -179,9 +190,18 @@ def ensure_course_completion(user: User, course: PublishedCourse) -> CourseCompl
             user_id=user.id, course_id=course.id, organisation_id=user.organisation_id,
             org_role=user.org_role, name=user.name, verification_code=new_verification_code(),
         ))
-        db.session.commit()
         completion = course_completion(user.id, course.id)
     return completion
+
+
+def heal_course_completion(user: User, course: PublishedCourse, current: CourseProgress) -> CourseProgress:
+    """A course page's progress, with a completion written if one is due but missing (e.g. from an older release).
+
+    Reads only, unless a completion is missing: the course page stays a read for everyone else.
+    """
+    if current.completion is None and current.required and current.passed == current.required:
+        return replace(current, completion=ensure_course_completion(user, course))
+    return current
 
 
 def new_verification_code() -> str:
@@ -235,6 +255,7 @@ _PART_STATE = select(
 )
 
 
+@write_transaction
 def record_view(user_id: int, course_id: int, file_id: int, at: datetime | None = None) -> None:
     """The learner opened a part: its first view, and the course's start if it is their first part (each once)."""
     moment = at or utcnow()
@@ -248,7 +269,6 @@ def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> str:
         _PART_STATE, {"user_id": user.id, "file_id": part.file_id, "course_id": course.id}).one()
     if not (viewed and started):  # (a start missing beside a view, e.g. from an older process, is made good)
         record_view(user.id, course.id, part.file_id)
-        db.session.commit()
     return PASSED if passed else IN_PROGRESS
 
 
