@@ -182,14 +182,19 @@ def _parts(course: PublishedCourse, end) -> Decided:
                    row_totals=False)
 
 
-def completions_hidden(course_id: int, period: Period, dimension: str) -> tuple[frozenset, bool]:
-    """What the dashboard hides of the period's completions, for a survey breakdown that shows them too.
+@dataclass(frozen=True)
+class HiddenCompletions:
+    """What the dashboard hides of a period's completions, for other pages that show them too."""
 
-    For "organisation" the hidden förvaltningar (ids), for "org_role" and "gender" the labels whose
-    city-wide count is hidden; and whether the city's total is hidden.
-    """
+    organisations: frozenset  # förvaltning ids hidden in the main table
+    roles: frozenset[str]  # labels whose city-wide count is hidden
+    genders: frozenset[str]
+    total: bool  # the city's total
+
+
+def hidden_completions(course_id: int, period: Period) -> HiddenCompletions:
+    """The dashboard's decision on the period's completions (evaluation results and council report use it)."""
     main, _with_staff = main_table(course_id, period)
-    if dimension == "organisation":
-        return frozenset(row for row, _m in main.hidden), bool(main.hidden_totals)
     roles, genders, _months = completion_tables(course_id, period, main)
-    return (roles if dimension == "org_role" else genders).hidden_totals, bool(main.hidden_totals)
+    return HiddenCompletions(frozenset(row for row, _m in main.hidden), roles.hidden_totals, genders.hidden_totals,
+                             bool(main.hidden_totals))

@@ -12,7 +12,7 @@ from learning.content.survey_items import SCALE, TEXT
 from learning.extensions import db
 from learning.learn.models import CourseCompletion
 from learning.privacy import K, hide_rows
-from learning.reports.tables import completions_hidden
+from learning.reports.tables import hidden_completions
 from learning.survey.pool import release_due
 from learning.survey.models import SurveyAnswer, SurveyAnswerTheme, SurveyItem, SurveyResponse, SurveyTheme
 from learning.periods import Period
@@ -162,7 +162,8 @@ def _whole_breakdown(course_id: int, period: Period, dimension: str) -> Breakdow
     ).all()
     completions = _completions(course_id, period, None, dimension)
     # The completions column is the dashboard's "klara": what the dashboard hides stays hidden here.
-    forced, completions_total_hidden = completions_hidden(course_id, period, dimension)
+    dashboard = hidden_completions(course_id, period)
+    forced = {"organisation": dashboard.organisations, "org_role": dashboard.roles, "gender": dashboard.genders}[dimension]
     keys = set(responses) | set(completions) | (set(forced) if dimension == "organisation" else set())
     labels = _labels(dimension, keys)
     per_group: dict = {k: {} for k in keys}
@@ -176,7 +177,7 @@ def _whole_breakdown(course_id: int, period: Period, dimension: str) -> Breakdow
         (Row(k, labels[k], responses.get(k, 0), completions.get(k, 0), per_group.get(k, {}), k in hidden)
          for k in keys), key=lambda r: r.label)
     total = Row(None, "Totalt", sum(responses.values()), sum(completions.values()),
-                _add(list(per_group.values())), total_hidden or completions_total_hidden)
+                _add(list(per_group.values())), total_hidden or dashboard.total)
     return Breakdown(dimension, [], rows, total)
 
 
