@@ -11,7 +11,7 @@ import csv
 import html
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from itertools import combinations
 
 import pytest
@@ -311,3 +311,35 @@ def test_the_council_report_hides_the_forvaltningar_that_the_dashboard_hides(sma
             dashboard = published.figures[frozenset({code}), ("main", "completed")]
             if dashboard is None or name in council:
                 assert _number(council[name]) == dashboard, (fmt, name, council.get(name), dashboard)
+
+
+@pytest.mark.parametrize("row_totals", [True, False])
+def test_no_random_table_lets_a_hidden_cell_be_solved(row_totals):
+    """protect and hide_rows on 150 random small tables, checked by solving everything they show."""
+    import random
+
+    from learning.privacy import hide_rows, protect
+
+    rng = random.Random(10)
+    for _ in range(150):
+        rows = [f"f{n}" for n in range(rng.randint(2, 6))]
+        columns = [f"c{n}" for n in range(rng.randint(1, 5))]
+        cells = {(r, c): rng.choice([0, 0, 1, 2, 3, 4, 5, 7, 12, 30]) for r in rows for c in columns}
+        totals = {r: sum(cells[r, c] for c in columns) for r in rows}
+        forced, total_hidden = (hide_rows({r: (totals[r], rng.choice([0, 3, 8, 20])) for r in rows})
+                                if row_totals else (frozenset(), False))
+        decided = protect(cells, rows, columns, row_totals=row_totals, forced=forced, total_hidden=total_hidden)
+        published = Published()
+        city = frozenset(rows)
+        for (r, c), n in cells.items():
+            published.add(frozenset({r}), ("cell", c), None if (r, c) in decided.hidden else n, "cell")
+        for c in columns:
+            published.add(city, ("cell", c), decided.sum(None, c), "city")
+        identities = []
+        if row_totals:  # the förvaltningar's totals and the city's, as the main table shows them
+            for r in rows:
+                published.add(frozenset({r}), ("total",), None if r in forced else totals[r], "row")
+                identities.append({(r, ("total",)): -1, **{(r, ("cell", c)): 1 for c in columns}})
+            published.add(city, ("total",), None if total_hidden else sum(totals.values()), "city")
+        solved = published.solved(identities)
+        assert not {cell: v for cell, v in solved.items() if cell in published.hidden_cells() and v}, cells

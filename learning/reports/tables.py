@@ -54,8 +54,8 @@ class CityTables:
 
 def city_tables(course: PublishedCourse, period: Period) -> CityTables:
     """Read the city's counts in a few grouped queries and decide once which cells are hidden."""
-    organisations = db.session.execute(select(Organisation.id, Organisation.name)
-                                       .where(Organisation.active.is_(True)).order_by(Organisation.name)).all()
+    organisations = sorted(db.session.execute(select(Organisation.id, Organisation.name)
+                                              .where(Organisation.active.is_(True))).all(), key=lambda o: o[1])
     main, with_staff = main_table(course.id, period, [oid for oid, _ in organisations])
     roles, genders, months = completion_tables(course.id, period, main)
     _start, end = period.bounds()
