@@ -184,15 +184,45 @@ def _nodes(row_totals: bool):
 
 
 def _bridge(hidden: set, value: Mapping, row_totals: bool):
-    """A hidden cell with people that the lines determine (a bridge), with both sides of it; None if none."""
+    """A hidden cell with people that the lines determine (a bridge), with both sides of it; None if none.
+
+    Bridges found in one depth-first search (Tarjan's low-link), parallel cells kept apart by index.
+    """
     row, column = _nodes(row_totals)
     edges = [(row(r), column(c), (r, c)) for r, c in sorted(hidden, key=str)]
-    for index, (u, v, cell) in enumerate(edges):
-        if not value[cell]:
+    neighbours: dict = {}
+    for index, (u, v, _cell) in enumerate(edges):
+        neighbours.setdefault(u, []).append((v, index))
+        neighbours.setdefault(v, []).append((u, index))
+    order: dict = {}
+    low: dict = {}
+    bridges = []
+    for root in neighbours:
+        if root in order:
             continue
-        reached = _reach(u, edges, index)
-        if v not in reached:
-            return cell, reached, _reach(v, edges, index)
+        order[root] = low[root] = len(order)
+        stack = [(root, -1, iter(neighbours[root]))]
+        while stack:
+            node, via, pending = stack[-1]
+            for nxt, index in pending:
+                if index == via:
+                    continue
+                if nxt not in order:
+                    order[nxt] = low[nxt] = len(order)
+                    stack.append((nxt, index, iter(neighbours[nxt])))
+                    break
+                low[node] = min(low[node], order[nxt])
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        bridges.append(via)
+    for index in sorted(bridges):
+        u, v, cell = edges[index]
+        if value[cell]:
+            return cell, _reach(u, edges, index), _reach(v, edges, index)
     return None
 
 
