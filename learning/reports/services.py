@@ -76,7 +76,7 @@ def dashboard(course: PublishedCourse, scope: frozenset[int] | None, period: Per
     Every figure is read from the city's tables (learning.reports.tables), whose hidden cells do not
     depend on who asks: a scope only chooses which förvaltningar are summed.
     """
-    city = city_tables(course, period)
+    city = city_tables(course, period, whole_city=scope is None)
     main = city.main
     rows = [OrgRow(oid, name, *(main.cells[oid, m] for m in ("registered", "started", "completed")),
                    main.cells[oid, "staff"] if oid in city.with_staff else None, main.cells[oid, "covered"],

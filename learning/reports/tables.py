@@ -27,7 +27,7 @@ from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion
 from learning.periods import Period
-from learning.privacy import Decided, hide_rows, protect
+from learning.privacy import K, Decided, hide_rows, protect
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.staff.services import headcounts, valid_at
 
@@ -52,15 +52,19 @@ class CityTables:
         return frozenset(row for row, _measure in self.main.hidden)
 
 
-def city_tables(course: PublishedCourse, period: Period) -> CityTables:
-    """Read the city's counts in a few grouped queries and decide once which cells are hidden."""
+def city_tables(course: PublishedCourse, period: Period, whole_city: bool = False) -> CityTables:
+    """Read the city's counts in a few grouped queries and decide once which cells are hidden.
+
+    `whole_city`: only the city's view will be read, so the parts table may be its totals alone (see
+    `_part_totals`); the decision is the same.
+    """
     organisations = sorted(db.session.execute(select(Organisation.id, Organisation.name)
                                               .where(Organisation.active.is_(True))).all(), key=lambda o: o[1])
     main, with_staff = main_table(course.id, period, [oid for oid, _ in organisations])
     roles, genders, months = completion_tables(course.id, period, main)
     _start, end = period.bounds()
     return CityTables([tuple(o) for o in organisations], main, with_staff, roles, genders, months,
-                      _parts(course, end))
+                      _part_totals(course, end) if whole_city else _parts(course, end))
 
 
 def main_table(course_id: int, period: Period, active: list[int] = ()) -> tuple[Decided, frozenset[int]]:
@@ -170,6 +174,7 @@ def period_months(period: Period, first: str | None) -> list[str]:
 
 
 def _parts(course: PublishedCourse, end) -> Decided:
+    """Passed per förvaltning and part (one read joining every pass to its learner), cells hidden."""
     counts = db.session.execute(
         select(User.organisation_id, PartCompletion.content_file_id, func.count(PartCompletion.id))
         .join(User, User.id == PartCompletion.user_id)
@@ -180,6 +185,24 @@ def _parts(course: PublishedCourse, end) -> Decided:
     # city's total per part is a line to protect.
     return protect(cells, sorted({oid for oid, _f in cells}), [p.file_id for p in course.required_parts],
                    row_totals=False)
+
+
+def _part_totals(course: PublishedCourse, end) -> Decided:
+    """The city's column of the parts table, read without joining a pass to its learner.
+
+    In `_parts`'s table the only lines are the columns, and a column line is always covered by hiding
+    more of its förvaltningar's cells (they hold at least k people when the total does): so the city's
+    total per part is hidden exactly when it is 1..k-1 people, and the city's view needs nothing more.
+    """
+    # The few learners without a förvaltning are left out as a set, not by a join per pass.
+    counts = dict(db.session.execute(
+        select(PartCompletion.content_file_id, func.count(PartCompletion.id))
+        .where(PartCompletion.completed_at < end,
+               PartCompletion.user_id.not_in(select(User.id).where(User.organisation_id.is_(None))))
+        .group_by(PartCompletion.content_file_id)).all())
+    files = [p.file_id for p in course.required_parts]
+    return Decided({("city", f): counts.get(f, 0) for f in files}, frozenset(),
+                   frozenset(f for f in files if 0 < counts.get(f, 0) < K))
 
 
 @dataclass(frozen=True)
