@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -172,6 +173,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         # A writer waits at most a second for the lock; write_transaction then tries again.
         cursor.execute("PRAGMA busy_timeout=1000")
+        # In WAL mode NORMAL never corrupts the database and survives a killed process; a power cut can
+        # lose the last commits (FULL syncs every commit, at a cost of about 1 ms each; README).
+        cursor.execute(f"PRAGMA synchronous={_sqlite_synchronous()}")
         # Reports read tens of thousands of index entries: a 64 MB page cache per connection (default 2 MB)
         # and memory-mapped reads keep them from going back to the file system (bench/README.md).
         cursor.execute("PRAGMA cache_size=-65536")
@@ -180,6 +184,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         # SQLite's own lower() only folds ASCII; searches must find "Åsa" from "åsa".
         dbapi_connection.create_function("lower", 1, lambda v: v.lower() if isinstance(v, str) else v,
                                          deterministic=True)
+
+
+def _sqlite_synchronous() -> str:
+    value = os.environ.get("LEARNING_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+    return value if value in {"NORMAL", "FULL", "EXTRA"} else "NORMAL"
 
 
 def register_template_helpers(app: Flask) -> None:

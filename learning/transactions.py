@@ -53,9 +53,9 @@ def write_transaction(fn: Callable[P, R]) -> Callable[P, R]:
         if session.info.get(_DEPTH):
             return fn(*args, **kwargs)
         for attempt in range(1, ATTEMPTS + 1):
-            _begin_write()
-            session.info[_DEPTH] = 1
             try:
+                _begin_write()
+                session.info[_DEPTH] = 1
                 result = fn(*args, **kwargs)
                 session.commit()
                 return result
@@ -74,6 +74,31 @@ def write_transaction(fn: Callable[P, R]) -> Callable[P, R]:
         raise AssertionError("unreachable")
 
     return run
+
+
+def write_statement(statement, params: dict) -> None:
+    """One statement as a write transaction of its own, retried like write_transaction, without the ORM.
+
+    For the hot path of a page that only appends a row (a visit), called after the page has read what it
+    needs: the request's read transaction ends first (so a thread never holds two pooled connections),
+    and the objects it has loaded are not expired.
+    """
+    db.session.commit()
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with db.engine.connect() as connection:
+                connection = connection.execution_options(write_transaction=True)
+                with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
+                    connection.execute(statement, params)
+            return
+        except DBAPIError as exc:
+            if not retryable(exc):
+                raise
+            if attempt == ATTEMPTS:
+                raise Busy("the database stayed busy") from exc
+            time.sleep(random.uniform(0.005, 0.05) * attempt)
 
 
 def in_write_transaction() -> bool:

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -18,10 +18,11 @@ from learning.content.services import PublishedCourse, PublishedPart, part_revis
 from learning.extensions import add_unique, db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.timeutil import utcnow
-from learning.transactions import write_transaction
+from learning.transactions import lock, write_transaction
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
+PROGRESS_LOCK = "learner_progress"
 STATUS_LABELS = {NOT_STARTED: "Inte påbörjad", IN_PROGRESS: "Påbörjad", PASSED: "Godkänd"}
 
 
@@ -133,6 +134,9 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
     token = form.get("token", "")
     if not TOKEN_RE.match(token):
         raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
+    # One learner's submissions one at a time: two tabs passing the last two parts at once must still
+    # see each other's pass and write the course completion (PostgreSQL reads only what is committed).
+    lock(PROGRESS_LOCK, user.id)
     existing = _attempt_by_token(user.id, token)
     if existing is not None:
         return _with_completions(user, course, existing)
@@ -184,6 +188,7 @@ def _seen_revision(part: PublishedPart, raw: str) -> tuple[int, Document]:
 @write_transaction
 def ensure_course_completion(user: User, course: PublishedCourse) -> CourseCompletion | None:
     """Record the course as completed once every required part is passed; safe to call any time."""
+    lock(PROGRESS_LOCK, user.id)
     completion = course_completion(user.id, course.id)
     if completion is None and course.required_parts and progress(user, course).passed == len(course.required_parts):
         add_unique(CourseCompletion(
@@ -272,23 +277,28 @@ def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> str:
     return PASSED if passed else IN_PROGRESS
 
 
+# Built once, like _PART_STATE: for each part of the course, 2 if it is passed (and the pass counts), 1 if it
+# has been opened or tried; the course page runs it on every request.
+_PROGRESS = union_all(
+    select(PartCompletion.content_file_id, literal(2)).where(
+        PartCompletion.user_id == bindparam("user_id"),
+        PartCompletion.content_file_id.in_(bindparam("file_ids", expanding=True)), COMPLETION_COUNTS),
+    select(PartView.content_file_id, literal(1)).where(
+        PartView.user_id == bindparam("user_id"), PartView.content_file_id.in_(bindparam("file_ids", expanding=True))),
+    select(QuizAttempt.content_file_id, literal(1)).where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.content_file_id.in_(bindparam("file_ids", expanding=True))),
+)
+
+
 def progress(user: User, course: PublishedCourse) -> CourseProgress:
     """Status of every part for this learner, and the course completion if any."""
-    file_ids = [p.file_id for p in course.parts]
-    passed = set(db.session.scalars(
-        select(PartCompletion.content_file_id).where(
-            PartCompletion.user_id == user.id, PartCompletion.content_file_id.in_(file_ids), COMPLETION_COUNTS)
-    ))
-    started = set(db.session.scalars(
-        select(PartView.content_file_id).where(PartView.user_id == user.id, PartView.content_file_id.in_(file_ids))
-    )) | set(db.session.scalars(
-        select(QuizAttempt.content_file_id).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.content_file_id.in_(file_ids))
-    ))
-    statuses = {
-        p.slug: PASSED if p.file_id in passed else IN_PROGRESS if p.file_id in started else NOT_STARTED
-        for p in course.parts
-    }
+    state: dict[int, int] = {}
+    for file_id, level in db.session.execute(
+            _PROGRESS, {"user_id": user.id, "file_ids": [p.file_id for p in course.parts]}):
+        state[file_id] = max(level, state.get(file_id, 0))
+    names = {0: NOT_STARTED, 1: IN_PROGRESS, 2: PASSED}
+    statuses = {p.slug: names[state.get(p.file_id, 0)] for p in course.parts}
     required = course.required_parts
     return CourseProgress(
         statuses=statuses,
@@ -298,9 +308,13 @@ def progress(user: User, course: PublishedCourse) -> CourseProgress:
     )
 
 
+_COMPLETION = select(CourseCompletion).where(CourseCompletion.user_id == bindparam("user_id"),
+                                             CourseCompletion.course_id == bindparam("course_id"))
+
+
 def course_completion(user_id: int, course_id: int) -> CourseCompletion | None:
     """The learner's completion of a course, if they have one."""
-    return db.session.scalar(select(CourseCompletion).filter_by(user_id=user_id, course_id=course_id))
+    return db.session.scalar(_COMPLETION, {"user_id": user_id, "course_id": course_id})
 
 
 def user_attempt(user: User, attempt_id: int) -> QuizAttempt | None:

@@ -17,13 +17,13 @@ import secrets
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from learning.extensions import add_unique, db
 from learning.periods import Period
 from learning.timeutil import local, utcnow
-from learning.transactions import lock, write_transaction
+from learning.transactions import lock, write_statement, write_transaction
 from learning.visits.models import VisitDay, VisitSalt, VisitSeen
 
 ROLL_UP_LOCK = "visit_roll_up"
@@ -42,9 +42,11 @@ def record_visit(course_id: int, ip: str, user_agent: str, now: datetime | None 
     _insert(day, course_id, digest)
 
 
-@write_transaction
+_INSERT = insert(VisitSeen).values(day=bindparam("day"), course_id=bindparam("course_id"), digest=bindparam("digest"))
+
+
 def _insert(day: date, course_id: int, digest: str) -> None:
-    db.session.execute(insert(VisitSeen).values(day=day, course_id=course_id, digest=digest))
+    write_statement(_INSERT, {"day": day, "course_id": course_id, "digest": digest})
 
 
 @write_transaction
