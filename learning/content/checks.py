@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from learning.content.bias import quiz_bias
 from learning.content.parsing import Document, Problem, parse
 
 COURSE_FILE = "course.md"
+KIND_LABELS = {"error": "fel", "placeholder": "saknas", "warning": "varning"}
 IGNORED_FILES = {"README.md"}
 
 
@@ -19,7 +21,7 @@ class FileProblem:
     problem: Problem
 
     def __str__(self) -> str:
-        label = "saknas" if self.problem.kind == "placeholder" else "fel"
+        label = KIND_LABELS.get(self.problem.kind, "fel")
         return f"{self.path}:{self.problem.line}: {label}: {self.problem.message}"
 
 
@@ -59,6 +61,19 @@ def check_course(documents: dict[str, Document]) -> list[tuple[str, Problem]]:
     return problems
 
 
+def course_shuffles(documents: dict[str, Document]) -> bool:
+    """Whether the course shuffles quiz options (its course file says; the default is yes)."""
+    course = documents.get(COURSE_FILE)
+    return course.shuffle_options if course is not None else True
+
+
+def bias_warnings(documents: dict[str, Document]) -> list[tuple[str, Problem]]:
+    """Answer-key bias in every part's quiz, with the file it concerns."""
+    shuffled = course_shuffles(documents)
+    return [(name, warning) for name, doc in sorted(documents.items())
+            if name != COURSE_FILE and not doc.errors for warning in quiz_bias(doc, shuffled=shuffled)]
+
+
 def check_tree(root: Path) -> list[FileProblem]:
     """Check every course under root; an empty list means the content can be served."""
     found: list[FileProblem] = []
@@ -70,4 +85,5 @@ def check_tree(root: Path) -> list[FileProblem]:
         for name, doc in documents.items():
             found.extend(FileProblem(course_dir / name, p) for p in doc.problems)
         found.extend(FileProblem(course_dir / name, p) for name, p in check_course(documents))
+        found.extend(FileProblem(course_dir / name, p) for name, p in bias_warnings(documents))
     return found

@@ -15,8 +15,10 @@ from learning.content.survey_items import SurveyItem, parse_survey
 QUIZ_HEADING = "Kunskapstest"
 MIN_QUESTIONS = 5
 ORG_ROLE_AUDIENCES = {"medarbetare", "chef", "hr"}
-PART_KEYS = {"title", "order", "estimated_minutes", "pass_mark", "required", "audience"}
-COURSE_KEYS = {"title", "summary", "survey", "requires"}
+PART_KEYS = {"title", "order", "estimated_minutes", "pass_mark", "required", "audience", "questions_per_attempt"}
+COURSE_KEYS = {"title", "summary", "survey", "requires", "shuffle_options", "reveal_answers"}
+# What a learner's failed attempt shows: "after_pass" hides the right options until the part is passed.
+REVEAL_CHOICES = ("after_pass", "always")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 _QUIZ_START = re.compile(rf"^##\s+{QUIZ_HEADING}\s*$")
@@ -45,6 +47,7 @@ class Option:
     id: str
     html: str
     correct: bool
+    text: str = ""  # the Markdown as written, for the answer-key checks
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,10 @@ class Document:
     questions: tuple[Question, ...] = ()
     survey: tuple[SurveyItem, ...] = ()
     requires: str = ""
+    questions_per_attempt: int = 0  # 0: every question, every attempt
+    shuffle_options: bool = True
+    reveal_answers: str = "after_pass"
+    quiz_line: int = 0
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -112,6 +119,12 @@ def parse(text: str, *, course_file: bool = False) -> Document:
                 body_start + quiz_index,
                 f"Kunskapstestet har {len(questions)} frågor; minst {MIN_QUESTIONS} behövs.",
             ))
+    drawn = fields.get("questions_per_attempt", 0)
+    if drawn and questions and drawn > len(questions):
+        problems.append(Problem(2, f"'questions_per_attempt' ({drawn}) är fler än testets {len(questions)} frågor."))
+        fields["questions_per_attempt"] = 0
+    if quiz_index is not None:
+        fields["quiz_line"] = body_start + quiz_index
     html, toc = render_block("\n".join(body_lines))
     return Document(
         body_html=html, toc=tuple(toc), questions=questions,
@@ -171,6 +184,16 @@ def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> di
             problems.append(Problem(2, "'requires' ska vara namnet på en annan kurs, till exempel grundkurs."))
         else:
             fields["requires"] = requires
+        shuffle = meta.get("shuffle_options", True)
+        if not isinstance(shuffle, bool):
+            problems.append(Problem(2, "'shuffle_options' ska vara true eller false."))
+        else:
+            fields["shuffle_options"] = shuffle
+        reveal = meta.get("reveal_answers", REVEAL_CHOICES[0])
+        if reveal not in REVEAL_CHOICES:
+            problems.append(Problem(2, f"'reveal_answers' ska vara {' eller '.join(REVEAL_CHOICES)}."))
+        else:
+            fields["reveal_answers"] = reveal
         fields["survey"], survey_errors = parse_survey(meta.get("survey"))
         problems.extend(Problem(2, message) for message in survey_errors)
         return fields
@@ -184,6 +207,11 @@ def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> di
             problems.append(Problem(2, f"'{key}' ({label}) ska vara ett heltal från {low} till {high}."))
         else:
             fields[key] = value
+    drawn = meta.get("questions_per_attempt", 0)
+    if isinstance(drawn, bool) or not isinstance(drawn, int) or not (drawn == 0 or MIN_QUESTIONS <= drawn <= 99):
+        problems.append(Problem(2, f"'questions_per_attempt' (frågor per försök) ska vara ett heltal från {MIN_QUESTIONS} till 99."))
+    else:
+        fields["questions_per_attempt"] = drawn
     required = meta.get("required", True)
     if not isinstance(required, bool):
         problems.append(Problem(2, "'required' ska vara true eller false."))
@@ -253,7 +281,8 @@ def _parse_quiz(lines: list[str], start: int, problems: list[Problem]) -> tuple[
         if qid in seen:
             problems.append(Problem(line, "Samma fråga finns två gånger i kunskapstestet."))
         seen.add(qid)
-        built = tuple(Option(str(i), render_inline(text), correct) for i, (text, correct) in enumerate(options, start=1))
+        built = tuple(Option(str(i), render_inline(text), correct, text)
+                      for i, (text, correct) in enumerate(options, start=1))
         correct_ids = frozenset(o.id for o in built if o.correct)
         questions.append(Question(
             id=qid, text=current["text"], html=render_inline(current["text"]), options=built,

@@ -49,6 +49,8 @@ class PublishedCourse:
     parts: tuple[PublishedPart, ...]
     survey: tuple = ()
     requires: str = ""  # the slug of a course to complete first
+    shuffle_options: bool = True
+    reveal_answers: str = "after_pass"  # what a failed attempt's result shows (parsing.REVEAL_CHOICES)
 
     @property
     def required_parts(self) -> list[PublishedPart]:
@@ -217,6 +219,8 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         parts=tuple(parts),
         survey=course_doc.survey if course_doc else DEFAULT_SURVEY,
         requires=course_doc.requires if course_doc else "",
+        shuffle_options=course_doc.shuffle_options if course_doc else True,
+        reveal_answers=course_doc.reveal_answers if course_doc else "after_pass",
     )
 
 
