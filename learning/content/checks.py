@@ -58,6 +58,12 @@ def check_course(documents: dict[str, Document]) -> list[tuple[str, Problem]]:
         orders[doc.order] = name
     if parts and not any(doc.required and not doc.errors for doc in parts.values()):
         problems.append((COURSE_FILE, Problem(1, "Kursen har ingen del som krävs för intyget.")))
+    course = documents.get(COURSE_FILE)
+    declared = {key for key, _ in course.contacts} if course is not None else set()
+    for name, doc in sorted(documents.items()):
+        problems.extend((name, Problem(line, (
+            f"Kontakten '{key}' finns inte under 'contacts' i {COURSE_FILE}: lägg till den där med en beskrivning.")))
+            for key, line in doc.contact_uses if key not in declared)
     return problems
 
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 import frontmatter
 import yaml
 
-from learning.content.rendering import PLACEHOLDER_RE, TocEntry, render_block, render_inline
+from learning.content.rendering import CONTACT_RE, PLACEHOLDER_RE, TocEntry, render_block, render_inline
 from learning.content.survey_items import SurveyItem, parse_survey
 
 QUIZ_HEADING = "Kunskapstest"
 MIN_QUESTIONS = 5
 ORG_ROLE_AUDIENCES = {"medarbetare", "chef", "hr"}
 PART_KEYS = {"title", "order", "estimated_minutes", "pass_mark", "required", "audience", "questions_per_attempt"}
-COURSE_KEYS = {"title", "summary", "survey", "requires", "shuffle_options", "reveal_answers"}
+COURSE_KEYS = {"title", "summary", "survey", "requires", "shuffle_options", "reveal_answers", "contacts"}
 # What a learner's failed attempt shows: "after_pass" hides the right options until the part is passed.
 REVEAL_CHOICES = ("after_pass", "always")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -85,6 +85,8 @@ class Document:
     shuffle_options: bool = True
     reveal_answers: str = "after_pass"
     quiz_line: int = 0
+    contacts: tuple[tuple[str, str], ...] = ()  # course file: (key, what it stands for)
+    contact_uses: tuple[tuple[str, int], ...] = ()  # (key, line) of every {{kontakt:key}} in the text
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -106,7 +108,9 @@ def parse(text: str, *, course_file: bool = False) -> Document:
         return Document(problems=tuple(problems))
     fields = _validate_meta(meta, course_file, problems)
     lines = body.split("\n")
-    quiz_index = _check_body(lines, body_start, problems)
+    uses: list[tuple[str, int]] = []
+    quiz_index = _check_body(lines, body_start, problems, uses)
+    fields["contact_uses"] = tuple(uses)
     body_lines = lines if quiz_index is None else lines[:quiz_index]
     questions: tuple[Question, ...] = ()
     if quiz_index is not None:
@@ -184,6 +188,7 @@ def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> di
             problems.append(Problem(2, "'requires' ska vara namnet på en annan kurs, till exempel grundkurs."))
         else:
             fields["requires"] = requires
+        fields["contacts"] = _contact_keys(meta.get("contacts"), problems)
         shuffle = meta.get("shuffle_options", True)
         if not isinstance(shuffle, bool):
             problems.append(Problem(2, "'shuffle_options' ska vara true eller false."))
@@ -225,7 +230,28 @@ def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> di
     return fields
 
 
-def _check_body(lines: list[str], start: int, problems: list[Problem]) -> int | None:
+_CONTACT_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+
+
+def _contact_keys(raw, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """The course's contact keys and what each stands for ('contacts' in the course file's header)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        problems.append(Problem(2, "'contacts' ska vara rader på formen 'nyckel: vad kontakten gäller'."))
+        return ()
+    keys = []
+    for key, label in raw.items():
+        if not isinstance(key, str) or not _CONTACT_KEY.match(key):
+            problems.append(Problem(2, f"Kontaktnyckeln '{key}' får bara innehålla a–z, 0–9 och - (högst 50 tecken)."))
+        elif not isinstance(label, str) or not label.strip() or len(label) > 200:
+            problems.append(Problem(2, f"Kontakten '{key}' behöver en beskrivning på högst 200 tecken."))
+        else:
+            keys.append((key, label.strip()))
+    return tuple(keys)
+
+
+def _check_body(lines: list[str], start: int, problems: list[Problem], uses: list[tuple[str, int]]) -> int | None:
     """Check headings, images and placeholders; return the index of the quiz heading."""
     quiz_index = None
     previous_level = 1
@@ -240,6 +266,9 @@ def _check_body(lines: list[str], start: int, problems: list[Problem]) -> int | 
             problems.append(Problem(number, f"Platshållare kvar: {match.group(1)}", "placeholder"))
         if "[[SAKNAS" in line and not PLACEHOLDER_RE.search(line):
             problems.append(Problem(number, "Platshållaren är inte avslutad med ']]'."))
+        uses.extend((match.group(1), number) for match in CONTACT_RE.finditer(line))
+        if line.count("{{kontakt") != len(CONTACT_RE.findall(line)):
+            problems.append(Problem(number, "En kontakt skrivs {{kontakt:nyckel}}, med a–z, 0–9 och - i nyckeln."))
         for match in _IMAGE.finditer(line):
             if not match.group(1).strip():
                 problems.append(Problem(number, "Bilden saknar alt-text: beskriv det viktiga i bilden mellan [ och ]."))

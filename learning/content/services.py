@@ -51,6 +51,7 @@ class PublishedCourse:
     requires: str = ""  # the slug of a course to complete first
     shuffle_options: bool = True
     reveal_answers: str = "after_pass"  # what a failed attempt's result shows (parsing.REVEAL_CHOICES)
+    contacts: tuple[tuple[str, str], ...] = ()  # the {{kontakt:key}} keys and what each stands for
 
     @property
     def required_parts(self) -> list[PublishedPart]:
@@ -221,6 +222,7 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         requires=course_doc.requires if course_doc else "",
         shuffle_options=course_doc.shuffle_options if course_doc else True,
         reveal_answers=course_doc.reveal_answers if course_doc else "after_pass",
+        contacts=course_doc.contacts if course_doc else (),
     )
 
 
