@@ -152,3 +152,17 @@ def test_a_pool_draws_questions_per_attempt_and_refuses_answers_to_the_others(ap
         analysis = next(p for p in quiz_report.analysis(published(app)) if p.slug == "del-1")
     assert len(analysis.questions) == 8  # every question of the pool, asked or not yet
     assert sorted(q.answered for q in analysis.questions) == [0, 0, 0, 1, 1, 1, 1, 1]
+
+
+def test_mina_sidor_export_lists_each_attempts_options_in_the_order_shown(app, client, learner):
+    import json
+    from markupsafe import Markup
+
+    page = client.get(URL).get_data(as_text=True)
+    shown = shown_order(page)
+    labels = {(qid, oid): Markup(text).striptags() for qid, oid, text in _LABEL.findall(page)}
+    take_quiz(client, app, "del-1", wrong=1)
+    data = json.loads(client.get("/mina-sidor/mina-uppgifter.json").get_data(as_text=True))
+    answers = data["kunskapstest"][0]["svar"]
+    assert [a["alternativ_i_visad_ordning"] for a in answers] == [
+        [labels[(qid, oid)] for oid in order] for qid, order in shown.items()]
