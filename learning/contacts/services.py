@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from flask import g
-from sqlalchemy import or_, select
+from flask import current_app
+from sqlalchemy import bindparam, or_, select
 
 from learning.accounts.models import Organisation, User
 from learning.contacts.models import EVERYWHERE, ContactValue
@@ -42,23 +43,41 @@ def labels() -> dict[str, str]:
     return {k.key: k.label for k in declared_keys()}
 
 
+# Built once: every part page runs it, and building the statement costs more than running it.
+_VALUES = select(ContactValue.key, ContactValue.scope, ContactValue.text).where(or_(
+    ContactValue.scope == EVERYWHERE,
+    ContactValue.scope == select(Organisation.code).where(Organisation.id == bindparam("organisation_id"))
+    .scalar_subquery(),
+))
+
+
 def values_for(organisation_id: int | None) -> dict[str, str]:
     """The texts a learner in this förvaltning sees: its own where set, else the organisation's."""
-    code = select(Organisation.code).where(Organisation.id == organisation_id).scalar_subquery()
-    rows = db.session.execute(
-        select(ContactValue.key, ContactValue.scope, ContactValue.text)
-        .where(or_(ContactValue.scope == EVERYWHERE, ContactValue.scope == code))
-    ).all()
+    rows = db.session.execute(_VALUES, {"organisation_id": organisation_id}).all()
     values = {key: text for key, scope, text in rows if scope == EVERYWHERE}
     values.update({key: text for key, scope, text in rows if scope != EVERYWHERE})
     return values
 
 
+CACHE_SECONDS = 5.0
+
+
+def cached_values_for(organisation_id: int | None) -> dict[str, str]:
+    """values_for, kept a few seconds per process: every part page needs them, and they are the same for a whole
+    förvaltning (no personal data). A change shows at once in the process that saved it, within seconds elsewhere."""
+    cache: dict = current_app.extensions.setdefault("contact_values", {})
+    now = time.monotonic()
+    hit = cache.get(organisation_id)
+    if hit is None or hit[0] < now:
+        if len(cache) > 1024:
+            cache.clear()
+        hit = cache[organisation_id] = (now + CACHE_SECONDS, values_for(organisation_id))
+    return hit[1]
+
+
 def request_values(user: User) -> dict[str, str]:
-    """values_for the signed-in user, read once per request."""
-    if "contact_values" not in g:
-        g.contact_values = values_for(getattr(user, "organisation_id", None))
-    return g.contact_values
+    """The contact texts for the signed-in user's förvaltning."""
+    return cached_values_for(getattr(user, "organisation_id", None))
 
 
 def all_values() -> dict[tuple[str, str], str]:
@@ -85,6 +104,7 @@ def set_value(key: str, scope: str, text: str, user: User) -> None:
         row = db.session.scalar(select(ContactValue).filter_by(key=key, scope=scope))  # saved at the same moment
         row.text, row.updated_by_id = text, user.id
     db.session.commit()
+    current_app.extensions.pop("contact_values", None)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ def _fragment(name: str, part, answers: dict | None = None, unanswered: tuple = 
     cache: dict = current_app.extensions.setdefault("part_fragments", {})
     key = (name, part.revision_id)
     personal = bool(answers or unanswered or quiz is not None)
+    if quiz is not None and not (answers or unanswered):
+        return _assembled(part.revision_id, quiz)
     if personal or key not in cache:
         html = Markup(render_template(f"learn/_{name}.html", part=part, answers=answers or {}, unanswered=unanswered,
                                       quiz=quiz if quiz is not None else in_file_order(part.doc).shown(part.doc)))
@@ -86,6 +88,21 @@ def _fragment(name: str, part, answers: dict | None = None, unanswered: tuple = 
             cache.clear()
         cache[key] = html
     return cache[key]
+
+
+def _assembled(revision_id: int, quiz: list) -> Markup:
+    """A learner's own draw, joined from question pieces cached per revision, place and option order."""
+    cache: dict = current_app.extensions.setdefault("question_pieces", {})
+    template = current_app.jinja_env.get_template("learn/_question.html")
+    pieces = []
+    for number, (question, options) in enumerate(quiz, start=1):
+        key = (revision_id, question.id, number, tuple(o.id for o in options))
+        if key not in cache:
+            if len(cache) > 8192:
+                cache.clear()
+            cache[key] = template.render(q=question, options=options, number=number, chosen=(), missing=False)
+        pieces.append(cache[key])
+    return Markup("".join(pieces))
 
 
 def _render_part(course, part, status: str, round_: int, answers: dict,
