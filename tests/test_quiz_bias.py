@@ -103,3 +103,13 @@ def test_the_editor_shows_bias_warnings_beside_their_lines(app, client):
     line = line_of(text, "### Vad gör du när hon är rädd?")
     assert f"Rad {line} (varning):</strong> Det rätta svaret är mer än 1,5 gånger" in page
     assert '<code class="problem-line">### Vad gör du när hon är rädd?</code>' in page
+
+
+def test_the_key_shortest_in_most_questions_is_warned_too(tmp_path):
+    short = ("### Fråga {n} om vad du gör?\n\n- [ ] Jag väntar en vecka och ser.\n- [x] Jag anmäler.\n"
+             "- [ ] Jag ringer föräldrarna först.\n\nFörklaring: Därför.\n")
+    text = quiz_file(*(short.format(n=n) for n in range(1, 4)))
+    course = write_course(tmp_path, **{"del-1": text})
+    assert warnings(tmp_path) == [f"{course / 'del-1.md'}:{line_of(text, '## Kunskapstest')}: varning: Det rätta svaret "
+                                  "är det kortaste alternativet i 3 av 5 frågor med ett rätt svar: variera längden så "
+                                  "att den inte avslöjar svaret."]

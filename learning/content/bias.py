@@ -1,6 +1,6 @@
 """Answer-key bias: warnings when a quiz's right options can be told from their shape alone.
 
-A reader who knows nothing and picks the longest option, or the option in the usual place, must fail.
+A reader who knows nothing and picks the longest (or shortest) option, or the option in the usual place, must fail.
 These are warnings (the file can still be published), reported on the line of the quiz or the question.
 """
 
@@ -26,10 +26,11 @@ def _singles(doc: Document) -> list[Question]:
     return [q for q in doc.questions if len(q.correct_ids) == 1 and len(q.options) > 1]
 
 
-def _longest_is_right(question: Question) -> bool:
+def _extreme_is_right(question: Question, pick) -> bool:
+    # pick is max or min: the one longest (or shortest) option, if it is the right one.
     lengths = [_length(o) for o in question.options]
-    longest = max(lengths)
-    winners = [o for o, n in zip(question.options, lengths) if n == longest]
+    extreme = pick(lengths)
+    winners = [o for o, n in zip(question.options, lengths) if n == extreme]
     return len(winners) == 1 and winners[0].correct
 
 
@@ -51,11 +52,13 @@ def quiz_bias(doc: Document, *, shuffled: bool = True) -> list[Problem]:
     """Warnings about the answer key's shape; `shuffled` is the course's option shuffling."""
     warnings: list[Problem] = []
     singles = _singles(doc)
-    longest = sum(_longest_is_right(q) for q in singles)
-    if singles and 2 * longest > len(singles):
-        warnings.append(Problem(doc.quiz_line, (
-            f"Det rätta svaret är det längsta alternativet i {longest} av {len(singles)} frågor med ett rätt svar: "
-            "gör de felaktiga alternativen lika långa och precisa."), "warning"))
+    for pick, word, advice in ((max, "längsta", "gör de felaktiga alternativen lika långa och precisa"),
+                               (min, "kortaste", "variera längden så att den inte avslöjar svaret")):
+        count = sum(_extreme_is_right(q, pick) for q in singles)
+        if singles and 2 * count > len(singles):
+            warnings.append(Problem(doc.quiz_line, (
+                f"Det rätta svaret är det {word} alternativet i {count} av {len(singles)} frågor med ett rätt svar: "
+                f"{advice}."), "warning"))
     if not shuffled and len(singles) >= MIN_FOR_PATTERN:
         positions = Counter(next(i for i, o in enumerate(q.options, 1) if o.correct) for q in singles)
         place, count = positions.most_common(1)[0]
