@@ -6,7 +6,7 @@ from learning.content.checks import check_tree
 from tests.helpers import COURSES
 from tests.test_content_checks import part, run_check, write_course
 
-BALANCED = ("### Fråga {n}: vad gör du?\n\n- [ ] Jag väntar en vecka och ser.\n- [x] Jag gör en orosanmälan.\n"
+BALANCED = ("### Fråga {n}: vad gör du?\n\n- [ ] Jag väntar en vecka.\n- [x] Jag gör en orosanmälan.\n"
             "- [ ] Jag ringer föräldrarna först.\n\nFörklaring: Därför.\n")
 
 
