@@ -115,7 +115,18 @@ def import_staff(path: Path, effective) -> None:
         click.echo(f"rad {line}: {message}")
 
 
+@click.command("roll-up-visits")
+@with_appcontext
+def roll_up_visits() -> None:
+    """Turn finished days' start-page visits into daily counts and delete their hashes (for cron, after midnight)."""
+    from learning.timeutil import stockholm_today
+    from learning.visits.services import roll_up
+
+    click.echo(f"{roll_up(stockholm_today())} dag(ar) och kurs(er) summerade.")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
-    for command in (check_content, import_content, export_content, bootstrap, create_user, import_staff):
+    for command in (check_content, import_content, export_content, bootstrap, create_user, import_staff,
+                    roll_up_visits):
         app.cli.add_command(command)

@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select, text
 
 from learning.accounts.models import User
 from learning.extensions import db
-from learning.survey import services
+from learning.survey import pool, services
 from learning.survey.models import SurveyAnswer, SurveyParticipation, SurveyPending, SurveyResponse
 from learning.content.services import published_course
 from tests.helpers import csrf_token, login, make_user, take_quiz
@@ -34,12 +34,12 @@ def _answer(app, client, nojd="4", anvandning="5", **texts):
 
 def _five_answer_in_march(app, monkeypatch, **texts) -> None:
     """Five learners answer in March 2026; in April their answers are released."""
-    monkeypatch.setattr(services, "current_month", lambda: "2026-03")
+    monkeypatch.setattr(pool, "current_month", lambda: "2026-03")
     for n in range(5):
         _answer(app, _learner_client(app, f"p{n}@malmo.se"), **texts)
-    monkeypatch.setattr(services, "current_month", lambda: "2026-04")
+    monkeypatch.setattr(pool, "current_month", lambda: "2026-04")
     with app.app_context():
-        assert services.release_finished_months(published_course("grundkurs").id) == 5
+        assert pool.release_due(published_course("grundkurs").id) == 5
 
 
 def _learner_client(app, email, organisation="fsk", **kw):
@@ -76,8 +76,8 @@ def test_declining_stops_the_invitation(app):
 
 def test_responses_cannot_be_linked_to_learners(app, monkeypatch):
     # The shuffle is made deterministic (reverse) so the test can see that it decides the order.
-    monkeypatch.setattr(services, "_shuffle", lambda items: items.reverse())
-    monkeypatch.setattr(services, "current_month", lambda: "2026-03")
+    monkeypatch.setattr(pool, "_shuffle", lambda items: items.reverse())
+    monkeypatch.setattr(pool, "current_month", lambda: "2026-03")
     people = [("person0@malmo.se", "fsk", "kvinna"), ("person1@malmo.se", "gsf", "man"),
               ("person2@malmo.se", "fsk", None), ("person3@malmo.se", "kul", "kvinna"),
               ("person4@malmo.se", "fsk", "man")]
@@ -85,7 +85,7 @@ def test_responses_cannot_be_linked_to_learners(app, monkeypatch):
         client = _learner_client(app, email, org, gender=gender)
         assert _answer(app, client, behov=f"svar nummer {n}").status_code == 302
     assert _counts(app) == (5, 5, 0)  # nothing is visible while the month is still going on
-    monkeypatch.setattr(services, "current_month", lambda: "2026-04")
+    monkeypatch.setattr(pool, "current_month", lambda: "2026-04")
     make_user(app, "samordnare@malmo.se", role="coordinator")
     coordinator = app.test_client()
     login(coordinator, "samordnare@malmo.se")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from learning.certificates import services
 from learning.content.services import published_course
 from learning.extensions import limiter
-from learning.learn.services import ensure_course_completion, progress
+from learning.learn.services import heal_course_completion, progress
 from learning.survey import services as survey
 
 bp = Blueprint("certificates", __name__)
@@ -21,10 +21,10 @@ def mine(course_slug: str):
     course = published_course(course_slug)
     if course is None:
         abort(404)
-    completion = ensure_course_completion(current_user, course)
+    current = heal_course_completion(current_user, course, progress(current_user, course))
+    completion = current.completion
     if completion is None:
-        return render_template("certificates/not_yet.html", course=course,
-                               progress=progress(current_user, course)), 403
+        return render_template("certificates/not_yet.html", course=course, progress=current), 403
     verify_url = url_for("certificates.verify", code=completion.verification_code, _external=True)
     return render_template("certificates/certificate.html", course=course, completion=completion,
                            verify_url=verify_url, survey=survey.status(current_user, course))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import Flask, flash, make_response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
 from learning.extensions import db
+from learning.transactions import Busy
 
 MESSAGES = {
     400: ("Felaktig förfrågan", "Sidan kunde inte ta emot det som skickades. Gå tillbaka och försök igen."),
@@ -17,6 +18,8 @@ MESSAGES = {
     405: ("Felaktig förfrågan", "Sidan kan inte användas på det sättet."),
     413: ("För stort", "Det du skickade är för stort."),
     429: ("För många försök", "Du har gjort för många försök på kort tid. Vänta en stund och försök igen."),
+    503: ("Hög belastning just nu", "Många skickar in samtidigt och det du skickade kunde inte sparas. Inget har sparats "
+          "till hälften: skicka samma sida igen om en liten stund."),
     500: ("Något gick fel", "Ett fel uppstod hos oss. Försök igen om en liten stund."),
 }
 
@@ -63,9 +66,18 @@ def register(app: Flask) -> None:
         app.register_error_handler(code, lambda error, code=code: _page(code, error))
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(DataError, lambda error: _data_error())
+    app.register_error_handler(Busy, lambda error: _busy())
 
 
 def _data_error():
     # A value the database cannot hold (too long, out of range): the user's input, not our fault.
     db.session.rollback()
     return _page(400)
+
+
+def _busy():
+    # Every retry of a write met a lock (write_transaction rolled each back): nothing was stored.
+    db.session.rollback()
+    response = make_response(_page(503))
+    response.headers["Retry-After"] = "2"
+    return response

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -19,9 +19,11 @@ from learning.extensions import add_unique, db
 from learning.learn.layout import Layout, draw
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.timeutil import utcnow
+from learning.transactions import lock, write_transaction
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
+PROGRESS_LOCK = "learner_progress"
 STATUS_LABELS = {NOT_STARTED: "Inte påbörjad", IN_PROGRESS: "Påbörjad", PASSED: "Godkänd"}
 
 
@@ -129,14 +131,23 @@ def grade(doc: Document, answers: dict[str, list[str]], asked: tuple[str, ...] |
     )
 
 
+@write_transaction
 def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: MultiDict) -> QuizAttempt:
-    """Grade and store an attempt against the revision the learner saw; the same token twice returns the first."""
+    """Grade and store an attempt against the revision the learner saw, with what it earns, in one transaction.
+
+    The attempt, its answers, the part completion and (after the last part) the course completion are
+    committed together. The same form (token) sent again returns the stored attempt, and writes any
+    completion it earned that is missing.
+    """
     token = form.get("token", "")
     if not TOKEN_RE.match(token):
         raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
+    # One learner's submissions one at a time: two tabs passing the last two parts at once must still
+    # see each other's pass and write the course completion (PostgreSQL reads only what is committed).
+    lock(PROGRESS_LOCK, user.id)
     existing = _attempt_by_token(user.id, token)
     if existing is not None:
-        return existing
+        return _with_completions(user, course, existing)
     revision_id, doc = _seen_revision(part, form.get("revision", ""))
     layout = _seen_layout(user, course, part, revision_id, doc, form.get("round", ""))
     grading = grade(doc, parse_answers(doc, form, layout), layout.questions)
@@ -151,8 +162,8 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
             db.session.flush()
             db.session.add_all(QuizAnswer(attempt_id=attempt.id, question_id=qid, correct=right)
                                for qid, right in grading.correct.items())
-    except IntegrityError:  # the same form arrived twice at once
-        return _attempt_by_token(user.id, token)
+    except IntegrityError:  # the same form arrived twice at once (PostgreSQL: the other one has committed)
+        return _with_completions(user, course, _attempt_by_token(user.id, token))
     if grading.passed:
         stale = db.session.scalar(select(PartCompletion).where(
             PartCompletion.user_id == user.id, PartCompletion.content_file_id == part.file_id, ~COMPLETION_COUNTS))
@@ -161,12 +172,15 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
             # stays that of the first pass, so reports for an earlier period do not change afterwards (the
             # new attempt keeps its own date).
             stale.revision_id, stale.attempt_id = revision_id, attempt.id
-        else:
-            add_unique(PartCompletion(
-                user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, attempt_id=attempt.id,
-            ))
-    db.session.commit()
-    ensure_course_completion(user, course)
+    return _with_completions(user, course, attempt)
+
+
+def _with_completions(user: User, course: PublishedCourse, attempt: QuizAttempt) -> QuizAttempt:
+    # A passed attempt's part completion and, after the last part, the course completion (each once).
+    if attempt.passed:
+        add_unique(PartCompletion(user_id=user.id, content_file_id=attempt.content_file_id,
+                                  revision_id=attempt.revision_id, attempt_id=attempt.id))
+        ensure_course_completion(user, course)
     return attempt
 
 
@@ -201,17 +215,28 @@ def _seen_layout(user: User, course: PublishedCourse, part: PublishedPart, revis
     return quiz_layout(user, course, part.file_id, revision_id, doc, int(raw))
 
 
+@write_transaction
 def ensure_course_completion(user: User, course: PublishedCourse) -> CourseCompletion | None:
     """Record the course as completed once every required part is passed; safe to call any time."""
+    lock(PROGRESS_LOCK, user.id)
     completion = course_completion(user.id, course.id)
     if completion is None and course.required_parts and progress(user, course).passed == len(course.required_parts):
         add_unique(CourseCompletion(
             user_id=user.id, course_id=course.id, organisation_id=user.organisation_id,
             org_role=user.org_role, name=user.name, verification_code=new_verification_code(),
         ))
-        db.session.commit()
         completion = course_completion(user.id, course.id)
     return completion
+
+
+def heal_course_completion(user: User, course: PublishedCourse, current: CourseProgress) -> CourseProgress:
+    """A course page's progress, with a completion written if one is due but missing (e.g. from an older release).
+
+    Reads only, unless a completion is missing: the course page stays a read for everyone else.
+    """
+    if current.completion is None and current.required and current.passed == current.required:
+        return replace(current, completion=ensure_course_completion(user, course))
+    return current
 
 
 def new_verification_code() -> str:
@@ -267,6 +292,7 @@ _PART_STATE = select(
 )
 
 
+@write_transaction
 def record_view(user_id: int, course_id: int, file_id: int, at: datetime | None = None) -> None:
     """The learner opened a part: its first view, and the course's start if it is their first part (each once)."""
     moment = at or utcnow()
@@ -280,27 +306,31 @@ def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> tuple
         _PART_STATE, {"user_id": user.id, "file_id": part.file_id, "course_id": course.id}).one()
     if not (viewed and started):  # (a start missing beside a view, e.g. from an older process, is made good)
         record_view(user.id, course.id, part.file_id)
-        db.session.commit()
     return PASSED if passed else IN_PROGRESS, rounds or 0
+
+
+# Built once, like _PART_STATE: for each part of the course, 2 if it is passed (and the pass counts), 1 if it
+# has been opened or tried; the course page runs it on every request.
+_PROGRESS = union_all(
+    select(PartCompletion.content_file_id, literal(2)).where(
+        PartCompletion.user_id == bindparam("user_id"),
+        PartCompletion.content_file_id.in_(bindparam("file_ids", expanding=True)), COMPLETION_COUNTS),
+    select(PartView.content_file_id, literal(1)).where(
+        PartView.user_id == bindparam("user_id"), PartView.content_file_id.in_(bindparam("file_ids", expanding=True))),
+    select(QuizAttempt.content_file_id, literal(1)).where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.content_file_id.in_(bindparam("file_ids", expanding=True))),
+)
 
 
 def progress(user: User, course: PublishedCourse) -> CourseProgress:
     """Status of every part for this learner, and the course completion if any."""
-    file_ids = [p.file_id for p in course.parts]
-    passed = set(db.session.scalars(
-        select(PartCompletion.content_file_id).where(
-            PartCompletion.user_id == user.id, PartCompletion.content_file_id.in_(file_ids), COMPLETION_COUNTS)
-    ))
-    started = set(db.session.scalars(
-        select(PartView.content_file_id).where(PartView.user_id == user.id, PartView.content_file_id.in_(file_ids))
-    )) | set(db.session.scalars(
-        select(QuizAttempt.content_file_id).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.content_file_id.in_(file_ids))
-    ))
-    statuses = {
-        p.slug: PASSED if p.file_id in passed else IN_PROGRESS if p.file_id in started else NOT_STARTED
-        for p in course.parts
-    }
+    state: dict[int, int] = {}
+    for file_id, level in db.session.execute(
+            _PROGRESS, {"user_id": user.id, "file_ids": [p.file_id for p in course.parts]}):
+        state[file_id] = max(level, state.get(file_id, 0))
+    names = {0: NOT_STARTED, 1: IN_PROGRESS, 2: PASSED}
+    statuses = {p.slug: names[state.get(p.file_id, 0)] for p in course.parts}
     required = course.required_parts
     return CourseProgress(
         statuses=statuses,
@@ -310,9 +340,13 @@ def progress(user: User, course: PublishedCourse) -> CourseProgress:
     )
 
 
+_COMPLETION = select(CourseCompletion).where(CourseCompletion.user_id == bindparam("user_id"),
+                                             CourseCompletion.course_id == bindparam("course_id"))
+
+
 def course_completion(user_id: int, course_id: int) -> CourseCompletion | None:
     """The learner's completion of a course, if they have one."""
-    return db.session.scalar(select(CourseCompletion).filter_by(user_id=user_id, course_id=course_id))
+    return db.session.scalar(_COMPLETION, {"user_id": user_id, "course_id": course_id})
 
 
 def user_attempt(user: User, attempt_id: int) -> QuizAttempt | None:

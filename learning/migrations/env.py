@@ -93,8 +93,9 @@ def run_migrations_online():
         if connection.dialect.name == "sqlite":
             # Batch migrations rebuild tables (copy, drop, rename). With foreign keys on, dropping a
             # parent table would cascade-delete its children's rows, so they are off while migrating.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # The pragma is a no-op inside a transaction, and every SQLAlchemy statement begins one
+            # (learning/transactions.py), so it goes to the driver's connection directly.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -54,8 +54,12 @@ class SurveyPending(db.Model):
 
     __tablename__ = "survey_pending"
 
+    __table_args__ = (Index("ix_survey_pending_course_month", "course_id", "month"),)
+
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    # The month the response carries anyway: lets readers find due responses without reading payloads.
+    month: Mapped[str] = mapped_column(String(7))
     payload: Mapped[dict] = mapped_column(JSON)
 
 

@@ -12,6 +12,7 @@ from learning.content.survey_items import SCALE, TEXT
 from learning.extensions import db
 from learning.learn.models import CourseCompletion
 from learning.privacy import K, suppress
+from learning.survey.pool import release_due
 from learning.survey.models import SurveyAnswer, SurveyAnswerTheme, SurveyItem, SurveyResponse, SurveyTheme
 from learning.periods import Period
 
@@ -67,6 +68,8 @@ class Breakdown:
 
 
 def _filters(course_id: int, period: Period, scope: frozenset[int] | None) -> list:
+    # Every read of responses comes through here: release finished months first, whoever reads first.
+    release_due(course_id)
     conditions = [SurveyResponse.course_id == course_id, SurveyResponse.month.between(period.start, period.end)]
     if scope is not None:
         conditions.append(SurveyResponse.organisation_id.in_(scope))

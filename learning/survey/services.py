@@ -1,8 +1,7 @@
-"""Answering the survey: validation, one answer per learner, and the anonymising release pool."""
+"""Answering the survey: validation and one answer per learner (the anonymising pool is in pool.py)."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,14 +12,12 @@ from learning.content.services import PublishedCourse
 from learning.content.survey_items import SCALE
 from learning.extensions import add_unique, db, get_or_create
 from learning.learn.services import course_completion
-from learning.survey.models import (
-    SurveyAnswer, SurveyItem, SurveyParticipation, SurveyPending, SurveyResponse,
-)
-from learning.timeutil import stockholm_month
+from learning.survey import pool
+from learning.survey.models import SurveyItem, SurveyParticipation
+from learning.transactions import write_transaction
 
 MAX_TEXT = 5000
 NOT_ELIGIBLE, INVITED, ANSWERED, DECLINED = "not_eligible", "invited", "answered", "declined"
-_shuffle = random.SystemRandom().shuffle
 
 
 class SurveyError(ValueError):
@@ -42,11 +39,6 @@ class Question:
     high: str
 
 
-def current_month() -> str:
-    """'2026-11' in Stockholm time: the only date a response carries."""
-    return stockholm_month()
-
-
 def status(user: User, course: PublishedCourse) -> str:
     """Whether this learner is invited to the course's survey, or has answered or declined."""
     row = db.session.scalar(select(SurveyParticipation.answered).filter_by(user_id=user.id, course_id=course.id))
@@ -57,13 +49,21 @@ def status(user: User, course: PublishedCourse) -> str:
 
 def questions(course: PublishedCourse) -> list[Question]:
     """The course's current survey items, created in the database the first time they are used."""
-    result = []
-    for item in course.survey:
-        keys = dict(course_id=course.id, kind=item.kind, key=item.key, text=item.text, low=item.low, high=item.high)
-        row = get_or_create(SurveyItem, **keys)
-        result.append(Question(row.id, row.kind, row.text, row.low, row.high))
-    db.session.commit()
-    return result
+    rows = [_item(course.id, item) for item in course.survey]
+    if None in rows:
+        rows = _create_items(course)
+    return [Question(row.id, row.kind, row.text, row.low, row.high) for row in rows]
+
+
+def _item(course_id: int, item) -> SurveyItem | None:
+    return db.session.scalar(select(SurveyItem).filter_by(
+        course_id=course_id, kind=item.kind, key=item.key, text=item.text, low=item.low, high=item.high))
+
+
+@write_transaction
+def _create_items(course: PublishedCourse) -> list[SurveyItem]:
+    return [get_or_create(SurveyItem, course_id=course.id, kind=item.kind, key=item.key, text=item.text,
+                          low=item.low, high=item.high) for item in course.survey]
 
 
 def parse_answers(items: list[Question], form: MultiDict) -> dict[int, int | str]:
@@ -90,23 +90,28 @@ def parse_answers(items: list[Question], form: MultiDict) -> dict[int, int | str
 
 def submit(user: User, course: PublishedCourse, form: MultiDict) -> None:
     """Store one anonymous response and mark the learner as having answered, in one transaction."""
+    _check_can_answer(user, course)  # (again inside the transaction, where it counts)
+    _store(user, course, parse_answers(questions(course), form))
+
+
+@write_transaction
+def _store(user: User, course: PublishedCourse, answers: dict[int, int | str]) -> None:
+    month = pool.current_month()
+    pool.take_lock(course.id)  # first, as in every transaction that touches the pool
     _check_can_answer(user, course)
-    answers = parse_answers(questions(course), form)
-    release_finished_months(course.id)
+    pool.release_locked(course.id, month)
     _mark(user, course, answered=True)
-    payload = {
-        "month": current_month(), "organisation_id": user.organisation_id, "org_role": user.org_role,
+    pool.add(course.id, {
+        "month": month, "organisation_id": user.organisation_id, "org_role": user.org_role,
         "gender": user.gender, "answers": {str(k): v for k, v in answers.items()},
-    }
-    _add_to_pool(course.id, payload)
-    db.session.commit()
+    })
 
 
+@write_transaction
 def decline(user: User, course: PublishedCourse) -> None:
     """The learner does not want to answer; stop inviting them."""
     _check_can_answer(user, course)
     _mark(user, course, answered=False)
-    db.session.commit()
 
 
 def _check_can_answer(user: User, course: PublishedCourse) -> None:
@@ -119,55 +124,5 @@ def _check_can_answer(user: User, course: PublishedCourse) -> None:
 
 def _mark(user: User, course: PublishedCourse, answered: bool) -> None:
     if not add_unique(SurveyParticipation(user_id=user.id, course_id=course.id, answered=answered)):
-        db.session.rollback()  # a second tab got there first
+        # A second tab got there first; raising rolls back the whole transaction.
         raise SurveyError("Du har redan svarat på eller avböjt utvärderingen. Tack!", 409)
-
-
-def _add_to_pool(course_id: int, payload: dict) -> None:
-    """Hold the response with the others of this month until the month is over.
-
-    The waiting rows are rewritten in random order with new random ids on every insert, so not even
-    the pool's row order shows which response came last.
-    """
-    waiting = list(db.session.scalars(
-        select(SurveyPending).where(SurveyPending.course_id == course_id).with_for_update()))
-    payloads = [row.payload for row in waiting] + [payload]
-    for row in waiting:
-        db.session.delete(row)
-    db.session.flush()
-    _shuffle(payloads)
-    db.session.add_all(SurveyPending(course_id=course_id, payload=item) for item in payloads)
-    db.session.flush()
-
-
-def release_finished_months(course_id: int) -> int:
-    """Move the responses of months that are over into the results, shuffled; returns how many.
-
-    A month's responses are released together, so their order and the moment they appear say no
-    more than the month they already carry, and figures for a finished month do not change later.
-    """
-    month = current_month()
-    waiting = [row for row in db.session.scalars(
-        select(SurveyPending).where(SurveyPending.course_id == course_id).with_for_update())
-        if row.payload["month"] < month]
-    if not waiting:
-        return 0
-    payloads = [row.payload for row in waiting]
-    for row in waiting:
-        db.session.delete(row)
-    db.session.flush()
-    _shuffle(payloads)
-    db.session.add_all(_response(course_id, item) for item in payloads)
-    db.session.commit()
-    return len(payloads)
-
-
-def _response(course_id: int, payload: dict) -> SurveyResponse:
-    response = SurveyResponse(course_id=course_id, month=payload["month"], organisation_id=payload["organisation_id"],
-                              org_role=payload["org_role"], gender=payload["gender"])
-    for item_id, value in payload["answers"].items():
-        is_score = isinstance(value, int)
-        response.answers.append(SurveyAnswer(item_id=int(item_id), score=value if is_score else None,
-                                             text=None if is_score else value))
-    return response
-

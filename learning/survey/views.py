@@ -10,7 +10,7 @@ from learning.access import narrow, report_scope, role_required, visible_organis
 from learning.content.services import course_slugs, published_course
 from learning.exports import table_response
 from learning.periods import half_year, half_year_options, handles_bad_period
-from learning.survey import results, services
+from learning.survey import pool, results, services
 from learning.survey.services import SurveyError
 from learning.timeutil import stockholm_month
 
@@ -77,7 +77,7 @@ def _report_context(course_slug: str):
     scope = report_scope(current_user)
     scope, organisation = narrow(scope, request.args.get("forvaltning"))
     period = half_year(request.args.get("halvar"), stockholm_month())
-    services.release_finished_months(course.id)
+    pool.release_due(course.id)
     return course, scope, organisation, period
 
 
@@ -134,7 +134,7 @@ def texts(course_slug: str):
         scope = report_scope(current_user)
     scope, organisation = narrow(scope, request.args.get("forvaltning"))
     period = half_year(request.args.get("halvar"), stockholm_month())
-    services.release_finished_months(course.id)
+    pool.release_due(course.id)
     theme = request.args.get("tema", "")
     theme_id = int(theme) if SMALL_INT.fullmatch(theme) else None
     found = results.free_texts(course.id, period, scope, request.args.get("q", "")[:200], theme_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learning.extensions import db
@@ -20,10 +20,14 @@ class VisitSalt(db.Model):
 
 
 class VisitSeen(db.Model):
-    """A visitor seen today: a hash of (the day's salt, IP address, user agent) and nothing else; deleted next day."""
+    """One visit today: a hash of (the day's salt, IP address, user agent) and nothing else.
+
+    One insert per visit and no other write, so the start page stays fast and exact under many
+    simultaneous views. When the day is over its rows are rolled up into VisitDay and deleted.
+    """
 
     __tablename__ = "visit_seen"
-    __table_args__ = (UniqueConstraint("day", "course_id", "digest"),)
+    __table_args__ = (Index("ix_visit_seen_course_day", "course_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -32,7 +36,7 @@ class VisitSeen(db.Model):
 
 
 class VisitDay(db.Model):
-    """Visits and unique visitors to a course's start page on one day (Stockholm time); kept for reports."""
+    """Visits and unique visitors to a course's start page on a finished day (Stockholm time); kept for reports."""
 
     __tablename__ = "visit_days"
     __table_args__ = (UniqueConstraint("day", "course_id"),)

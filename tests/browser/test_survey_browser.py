@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from learning.survey.services import current_month
+from learning.survey.pool import current_month
 from tests.browser.conftest import TIMEOUT_MS
 from tests.helpers import PASSWORD, make_user
 from tests.survey_builders import completed_learner, released_response

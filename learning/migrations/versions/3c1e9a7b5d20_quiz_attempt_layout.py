@@ -1,7 +1,7 @@
 """Quiz attempts store the drawn questions and the option order the learner saw
 
 Revision ID: 3c1e9a7b5d20
-Revises: eaf34ccbc911
+Revises: 9b1d2c3e4f50
 Create Date: 2026-12-03 14:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c1e9a7b5d20'
-down_revision = 'eaf34ccbc911'
+down_revision = '9b1d2c3e4f50'
 branch_labels = None
 depends_on = None
 
