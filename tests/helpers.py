@@ -95,7 +95,12 @@ def quiz_form(part, token: str, csrf: str, *, wrong: int = 0, round_: str = "0",
     return data
 
 
-def quiz_page_tokens(client, url: str) -> tuple[str, str, str]:
+def quiz_page_tokens(client, url: str) -> tuple[str, str]:
+    """The (csrf token, attempt token) of the quiz form on a part page."""
+    return quiz_page(client, url)[:2]
+
+
+def quiz_page(client, url: str) -> tuple[str, str, str]:
     """The (csrf token, attempt token, draw) of the quiz form on a part page."""
     page = client.get(url).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -108,7 +113,7 @@ def take_quiz(client, app, part_slug: str, *, wrong: int = 0, course: str = "gru
     """Open a part and submit its quiz through the page's own form."""
     part = published(app, course).part(part_slug)
     url = f"/kurs/{course}/{part_slug}"
-    csrf, token, round_ = quiz_page_tokens(client, url)
+    csrf, token, round_ = quiz_page(client, url)
     return client.post(f"{url}/kunskapstest", data=quiz_form(part, token, csrf, wrong=wrong, round_=round_))
 
 

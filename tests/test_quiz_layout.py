@@ -12,7 +12,7 @@ from learning.content.services import import_tree
 from learning.extensions import db
 from learning.learn.models import QuizAttempt
 from learning.reports import quiz as quiz_report
-from tests.helpers import COURSES, published, quiz_form, quiz_page_tokens, take_quiz
+from tests.helpers import COURSES, published, quiz_form, quiz_page, take_quiz
 
 URL = "/kurs/grundkurs/del-1"
 _INPUT = re.compile(r'<input type="(?:radio|checkbox)" name="q-(q[0-9a-f]{10})" id="q-\1-(\d+)"')
@@ -63,7 +63,7 @@ def test_options_are_shuffled_per_attempt_kept_on_reload_and_graded_exactly(app,
 
 
 def test_a_draw_the_learner_was_never_shown_is_refused(app, client, learner):
-    csrf, token, round_ = quiz_page_tokens(client, URL)
+    csrf, token, round_ = quiz_page(client, URL)
     data = quiz_form(published(app).part("del-1"), token, csrf, round_="1")  # no attempt yet: only draw 0 exists
     response = client.post(f"{URL}/kunskapstest", data=data)
     assert response.status_code == 400
@@ -133,7 +133,7 @@ def test_a_pool_draws_questions_per_attempt_and_refuses_answers_to_the_others(ap
     drawn = list(shown_order(page))
     assert len(drawn) == 5 and set(drawn) < set(pool)
     assert "5 frågor." in page
-    csrf, token, round_ = quiz_page_tokens(client, URL)
+    csrf, token, round_ = quiz_page(client, URL)
 
     undrawn = next(q for q in part.doc.questions if q.id not in drawn)
     data = quiz_form(part, token, csrf, round_=round_, asked=drawn)
