@@ -91,3 +91,22 @@ def test_an_empty_text_removes_it_and_bad_input_gets_a_message(app, client):
     assert response.status_code == 400 and "högst 500 tecken" in response.get_data(as_text=True)
     response = _set(client, "finns-inte", "*", "text")
     assert response.status_code == 400
+
+
+def test_two_admins_saving_the_same_contact_at_once_leave_one_text(app):
+    from sqlalchemy import select
+
+    from learning.contacts.models import ContactValue
+    from learning.extensions import db
+    from tests.test_concurrency import parallel, signed_in
+
+    make_user(app, "admin.ett@malmo.se", name="Ada Ett", role="admin")
+    make_user(app, "admin.tva@malmo.se", name="Ada Två", role="admin")
+    admins = [signed_in(app, "admin.ett@malmo.se", "10.2.0.1"), signed_in(app, "admin.tva@malmo.se", "10.2.0.2")]
+    forms = [{"csrf_token": csrf_token(c, "/kontakter/"), "key": "foretagshalsovard", "scope": "fsk",
+              "text": f"Text {n}"} for n, c in enumerate(admins)]
+    statuses = parallel([lambda c=c, f=f: c.post("/kontakter/", data=f).status_code for c, f in zip(admins, forms)])
+    assert statuses == [302, 302]
+    with app.app_context():
+        rows = db.session.execute(select(ContactValue.text).filter_by(key="foretagshalsovard", scope="fsk")).all()
+    assert len(rows) == 1 and rows[0].text in {"Text 0", "Text 1"}

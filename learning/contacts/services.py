@@ -12,6 +12,7 @@ from learning.accounts.models import Organisation, User
 from learning.contacts.models import EVERYWHERE, ContactValue
 from learning.content.services import course_slugs, published_course
 from learning.extensions import add_unique, db
+from learning.transactions import write_transaction
 
 MAX_TEXT = 500
 
@@ -87,6 +88,12 @@ def all_values() -> dict[tuple[str, str], str]:
 
 def set_value(key: str, scope: str, text: str, user: User) -> None:
     """Save a key's text for the whole organisation (EVERYWHERE) or one förvaltning; empty text removes it."""
+    _save(key, scope, text, user)
+    current_app.extensions.pop("contact_values", None)  # this process shows the change at once
+
+
+@write_transaction
+def _save(key: str, scope: str, text: str, user: User) -> None:
     if key not in {k.key for k in declared_keys()}:
         raise ContactError("Välj en kontakt som finns i kursen.")
     if scope != EVERYWHERE and db.session.scalar(select(Organisation.id).filter_by(code=scope)) is None:
@@ -103,8 +110,6 @@ def set_value(key: str, scope: str, text: str, user: User) -> None:
     elif not add_unique(ContactValue(key=key, scope=scope, text=text, updated_by_id=user.id)):
         row = db.session.scalar(select(ContactValue).filter_by(key=key, scope=scope))  # saved at the same moment
         row.text, row.updated_by_id = text, user.id
-    db.session.commit()
-    current_app.extensions.pop("contact_values", None)
 
 
 @dataclass(frozen=True)
