@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
 
     from learning.accounts.models import User
     from learning.api import models as _api  # noqa: F401  (tables for migrations)
+    from learning.contacts import models as _contacts  # noqa: F401
     from learning.content import models as _content  # noqa: F401
     from learning.council import models as _council  # noqa: F401
     from learning.editor import models as _editor  # noqa: F401
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.api.views import bp as api_bp
     from learning.api.views import tokens_bp as api_tokens_bp
     from learning.certificates.views import bp as certificates_bp
+    from learning.contacts.views import bp as contacts_bp
     from learning.council.views import bp as council_bp
     from learning.editor.image_views import media_bp  # also adds the upload page to the editor blueprint
     from learning.editor.views import bp as editor_bp
@@ -118,7 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.survey.views import bp as survey_bp
 
     for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
-               api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp, ops_bp):
+               api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp, ops_bp, contacts_bp):
         app.register_blueprint(bp)
 
 
@@ -194,9 +196,11 @@ def _sqlite_synchronous() -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Swedish date filters for templates."""
+    """Swedish date filters and the contact filler for templates."""
+    from learning.contacts.views import fill_contacts
     from learning.timeutil import format_date, format_datetime
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datum"] = format_date
     app.jinja_env.filters["datumtid"] = format_datetime
+    app.jinja_env.filters["kontakter"] = fill_contacts

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from learning.accounts import services as accounts
 from learning.content import services as content
+from learning.contacts.checks import unset_warnings
 from learning.content.checks import check_tree
 from learning.extensions import db
 from learning.ops import backup as backups
@@ -25,15 +26,18 @@ from learning.staff import services as staff
 @with_appcontext
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def check_content(path: Path | None) -> None:
-    """Check course Markdown; exits non-zero on errors or placeholders left in."""
+    """Check course Markdown; exits non-zero on errors or placeholders left in (warnings do not)."""
     root = path or Path(current_app.config["COURSES_DIR"])
     problems = check_tree(root)
+    if not any(p.problem.kind == "error" for p in problems):
+        problems += unset_warnings(root)
     for problem in problems:
         click.echo(str(problem))
     errors = sum(p.problem.kind == "error" for p in problems)
-    missing = len(problems) - errors
-    click.echo(f"{errors} fel, {missing} platshållare att fylla i.")
-    sys.exit(1 if problems else 0)
+    missing = sum(p.problem.kind == "placeholder" for p in problems)
+    warnings = len(problems) - errors - missing
+    click.echo(f"{errors} fel, {missing} platshållare att fylla i, {warnings} {'varning' if warnings == 1 else 'varningar'}.")
+    sys.exit(1 if errors or missing else 0)
 
 
 @click.command("import-content")

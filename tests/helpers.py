@@ -82,10 +82,11 @@ def published(app, slug: str = "grundkurs"):
         return content.published_course(slug)
 
 
-def quiz_form(part, token: str, csrf: str, *, wrong: int = 0) -> dict:
-    """Form data answering a part's quiz; the first `wrong` questions are answered wrongly."""
-    data: dict = {"csrf_token": csrf, "token": token, "revision": str(part.revision_id)}
-    for index, question in enumerate(part.doc.questions):
+def quiz_form(part, token: str, csrf: str, *, wrong: int = 0, round_: str = "0", asked=None) -> dict:
+    """Form data answering a part's quiz (the questions `asked`, all by default); the first `wrong` are wrong."""
+    data: dict = {"csrf_token": csrf, "token": token, "revision": str(part.revision_id), "round": round_}
+    questions = [q for q in part.doc.questions if asked is None or q.id in asked]
+    for index, question in enumerate(questions):
         if index < wrong:
             choice = [next(o.id for o in question.options if not o.correct)]
         else:
@@ -96,18 +97,24 @@ def quiz_form(part, token: str, csrf: str, *, wrong: int = 0) -> dict:
 
 def quiz_page_tokens(client, url: str) -> tuple[str, str]:
     """The (csrf token, attempt token) of the quiz form on a part page."""
+    return quiz_page(client, url)[:2]
+
+
+def quiz_page(client, url: str) -> tuple[str, str, str]:
+    """The (csrf token, attempt token, draw) of the quiz form on a part page."""
     page = client.get(url).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     token = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
-    return csrf, token
+    round_ = re.search(r'name="round" value="(\d+)"', page).group(1)
+    return csrf, token, round_
 
 
 def take_quiz(client, app, part_slug: str, *, wrong: int = 0, course: str = "grundkurs"):
     """Open a part and submit its quiz through the page's own form."""
     part = published(app, course).part(part_slug)
     url = f"/kurs/{course}/{part_slug}"
-    csrf, token = quiz_page_tokens(client, url)
-    return client.post(f"{url}/kunskapstest", data=quiz_form(part, token, csrf, wrong=wrong))
+    csrf, token, round_ = quiz_page(client, url)
+    return client.post(f"{url}/kunskapstest", data=quiz_form(part, token, csrf, wrong=wrong, round_=round_))
 
 
 

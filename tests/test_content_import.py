@@ -106,17 +106,17 @@ def test_an_unchanged_file_does_not_override_a_newer_published_revision(app, cli
 
 
 def test_a_quiz_is_graded_against_the_revision_the_learner_saw(app, client, learner, tmp_path):
-    from tests.helpers import quiz_form, quiz_page_tokens
+    from tests.helpers import quiz_form, quiz_page
 
     seen = published(app).part("del-1")
-    csrf, token = quiz_page_tokens(client, "/kurs/grundkurs/del-1")
+    csrf, token, round_ = quiz_page(client, "/kurs/grundkurs/del-1")
 
     def reorder(text: str) -> str:  # an editor swaps every question's first two options
         return re.sub(r"(- \[[ x]\] [^\n]+\n)(- \[[ x]\] [^\n]+\n)", r"\2\1", text)
 
     _import_with(app, tmp_path, "b", reorder)
     assert published(app).part("del-1").revision_id != seen.revision_id
-    response = client.post("/kurs/grundkurs/del-1/kunskapstest", data=quiz_form(seen, token, csrf))
+    response = client.post("/kurs/grundkurs/del-1/kunskapstest", data=quiz_form(seen, token, csrf, round_=round_))
     assert "Godkänd." in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         completion = db.session.scalar(select(PartCompletion))
@@ -124,11 +124,11 @@ def test_a_quiz_is_graded_against_the_revision_the_learner_saw(app, client, lear
 
 
 def test_a_revision_of_another_part_is_refused(app, client, learner):
-    from tests.helpers import quiz_form, quiz_page_tokens
+    from tests.helpers import quiz_form, quiz_page
 
     part = published(app).part("del-1")
-    csrf, token = quiz_page_tokens(client, "/kurs/grundkurs/del-1")
-    data = quiz_form(part, token, csrf)
+    csrf, token, round_ = quiz_page(client, "/kurs/grundkurs/del-1")
+    data = quiz_form(part, token, csrf, round_=round_)
     data["revision"] = str(published(app).part("del-2").revision_id)
     response = client.post("/kurs/grundkurs/del-1/kunskapstest", data=data)
     assert response.status_code == 400

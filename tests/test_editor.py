@@ -69,14 +69,18 @@ def test_preview_uses_the_learner_rendering_and_shows_problems(app):
     editor = editor_client(app)
     fid = file_id(app)
     form = edit_form(editor, fid)
-    response = submit(editor, fid, form, "preview", markdown=_with_sentence(form["markdown"]))
+    text = _with_sentence(form["markdown"]).replace(
+        "## Om ämnet berör dig själv", "## Om ämnet berör dig själv\n\nSe [[SAKNAS: en uppgift att fylla i]].", 1)
+    response = submit(editor, fid, form, "preview", markdown=text)
     page = response.get_data(as_text=True)
     preview = page[page.index('id="forhandsgranskning"'):]
     assert f"<p>{SENTENCE}</p>" in preview
     assert 'class="placeholder">[Uppgift saknas:' in preview  # rendered as learners see placeholders
-    # Line 17 of the file, two lines further down after the inserted sentence, shown with its text.
-    assert re.search(r"Rad 19 \(platshållare\):</strong> Platshållare kvar: kontaktuppgifter till stöd[^<]*"
-                     r'<br><code class="problem-line">Ämnet kan väcka', preview)
+    # A contact without a text reads as the learner would read it, not as a gap.
+    assert "Fråga din chef eller HR om hur du når företagshälsovården." in preview
+    line = text.split("\n").index("Se [[SAKNAS: en uppgift att fylla i]].") + 1
+    assert re.search(rf"Rad {line} \(platshållare\):</strong> Platshållare kvar: en uppgift att fylla i[^<]*"
+                     r'<br><code class="problem-line">Se \[\[SAKNAS', preview)
     assert SENTENCE not in live_text(app)
 
 

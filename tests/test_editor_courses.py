@@ -21,6 +21,11 @@ Välkommen till fördjupningen.
 """
 
 
+def _without_contacts(text: str) -> str:
+    # The shipped part names contacts that only the shipped course declares.
+    return re.sub(r"^.*\{\{kontakt:[a-z0-9-]+\}\}.*\n", "", text, flags=re.MULTILINE)
+
+
 def _create_course(editor, slug: str = "fordjupning", title: str = "Fördjupning"):
     token = csrf_token(editor, "/redaktor/")
     return editor.post("/redaktor/ny-kurs", data={"csrf_token": token, "slug": slug, "title": title})
@@ -54,7 +59,8 @@ def test_a_new_course_with_a_part_and_a_prerequisite(app, client, learner):
     part_file = _file_id(response.location)
     part_form = edit_form(editor, part_file)
     assert "## Kunskapstest" in part_form["markdown"]  # starts from a template showing the syntax
-    text = (COURSES / "grundkurs" / "del-1.md").read_text(encoding="utf-8").replace("Del 1:", "Fördjupning 1:", 1)
+    text = _without_contacts(
+        (COURSES / "grundkurs" / "del-1.md").read_text(encoding="utf-8").replace("Del 1:", "Fördjupning 1:", 1))
     assert submit(editor, part_file, part_form, "publish", markdown=text, message="Första delen").status_code == 302
     assert client.get("/kurs/fordjupning/").status_code == 404  # the course file is still a draft
 
@@ -107,7 +113,8 @@ def test_a_requirement_added_later_does_not_lock_out_learners_who_had_started(ap
     token = csrf_token(editor, "/redaktor/")
     part_file = _file_id(editor.post(f"/redaktor/kurs/{_course_id(editor)}/ny-del",
                                      data={"csrf_token": token, "name": "del-1"}).location)
-    text = (COURSES / "grundkurs" / "del-1.md").read_text(encoding="utf-8").replace("Del 1:", "Fördjupning 1:", 1)
+    text = _without_contacts(
+        (COURSES / "grundkurs" / "del-1.md").read_text(encoding="utf-8").replace("Del 1:", "Fördjupning 1:", 1))
     submit(editor, part_file, edit_form(editor, part_file), "publish", markdown=text, message="Del")
     open_course = COURSE.replace("requires: grundkurs\n", "")
     assert submit(editor, course_file, edit_form(editor, course_file), "publish", markdown=open_course,

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, PartCompletion, QuizAttempt
-from tests.helpers import published, quiz_form, quiz_page_tokens
+from tests.helpers import published, quiz_form, quiz_page
 
 URL = "/kurs/grundkurs/del-1"
 
@@ -18,8 +18,8 @@ def _counts(app) -> tuple[int, int, int]:
 
 
 def _form(app, client, part="del-1", **kw):
-    csrf, token = quiz_page_tokens(client, f"/kurs/grundkurs/{part}")
-    return quiz_form(published(app).part(part), token, csrf, **kw)
+    csrf, token, round_ = quiz_page(client, f"/kurs/grundkurs/{part}")
+    return quiz_form(published(app).part(part), token, csrf, round_=round_, **kw)
 
 
 def _submit(client, data, part="del-1"):

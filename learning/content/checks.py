@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from learning.content.bias import quiz_bias
 from learning.content.parsing import Document, Problem, parse
 
 COURSE_FILE = "course.md"
+KIND_LABELS = {"error": "fel", "placeholder": "saknas", "warning": "varning"}
 IGNORED_FILES = {"README.md"}
 
 
@@ -19,7 +21,7 @@ class FileProblem:
     problem: Problem
 
     def __str__(self) -> str:
-        label = "saknas" if self.problem.kind == "placeholder" else "fel"
+        label = KIND_LABELS.get(self.problem.kind, "fel")
         return f"{self.path}:{self.problem.line}: {label}: {self.problem.message}"
 
 
@@ -56,7 +58,26 @@ def check_course(documents: dict[str, Document]) -> list[tuple[str, Problem]]:
         orders[doc.order] = name
     if parts and not any(doc.required and not doc.errors for doc in parts.values()):
         problems.append((COURSE_FILE, Problem(1, "Kursen har ingen del som krävs för intyget.")))
+    course = documents.get(COURSE_FILE)
+    declared = {key for key, _ in course.contacts} if course is not None else set()
+    for name, doc in sorted(documents.items()):
+        problems.extend((name, Problem(line, (
+            f"Kontakten '{key}' finns inte under 'contacts' i {COURSE_FILE}: lägg till den där med en beskrivning.")))
+            for key, line in doc.contact_uses if key not in declared)
     return problems
+
+
+def course_shuffles(documents: dict[str, Document]) -> bool:
+    """Whether the course shuffles quiz options (its course file says; the default is yes)."""
+    course = documents.get(COURSE_FILE)
+    return course.shuffle_options if course is not None else True
+
+
+def bias_warnings(documents: dict[str, Document]) -> list[tuple[str, Problem]]:
+    """Answer-key bias in every part's quiz, with the file it concerns."""
+    shuffled = course_shuffles(documents)
+    return [(name, warning) for name, doc in sorted(documents.items())
+            if name != COURSE_FILE and not doc.errors for warning in quiz_bias(doc, shuffled=shuffled)]
 
 
 def check_tree(root: Path) -> list[FileProblem]:
@@ -70,4 +91,5 @@ def check_tree(root: Path) -> list[FileProblem]:
         for name, doc in documents.items():
             found.extend(FileProblem(course_dir / name, p) for p in doc.problems)
         found.extend(FileProblem(course_dir / name, p) for name, p in check_course(documents))
+        found.extend(FileProblem(course_dir / name, p) for name, p in bias_warnings(documents))
     return found

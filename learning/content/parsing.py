@@ -9,15 +9,11 @@ from dataclasses import dataclass, field
 import frontmatter
 import yaml
 
-from learning.content.rendering import PLACEHOLDER_RE, TocEntry, render_block, render_inline
-from learning.content.survey_items import SurveyItem, parse_survey
+from learning.content.meta import MIN_QUESTIONS, SLUG_RE, Problem, validate_meta  # noqa: F401 (re-exported)
+from learning.content.rendering import CONTACT_RE, PLACEHOLDER_RE, TocEntry, render_block, render_inline
+from learning.content.survey_items import SurveyItem
 
 QUIZ_HEADING = "Kunskapstest"
-MIN_QUESTIONS = 5
-ORG_ROLE_AUDIENCES = {"medarbetare", "chef", "hr"}
-PART_KEYS = {"title", "order", "estimated_minutes", "pass_mark", "required", "audience"}
-COURSE_KEYS = {"title", "summary", "survey", "requires"}
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 _QUIZ_START = re.compile(rf"^##\s+{QUIZ_HEADING}\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -30,21 +26,13 @@ _CHOOSE_SEVERAL = re.compile(r"\s*\(välj flera\)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Something wrong in a content file; 'placeholder' problems mark text still to be written."""
-
-    line: int
-    message: str
-    kind: str = "error"
-
-
-@dataclass(frozen=True)
 class Option:
     """One answer option; `correct` is server-side only."""
 
     id: str
     html: str
     correct: bool
+    text: str = ""  # the Markdown as written, for the answer-key checks
 
 
 @dataclass(frozen=True)
@@ -78,6 +66,12 @@ class Document:
     questions: tuple[Question, ...] = ()
     survey: tuple[SurveyItem, ...] = ()
     requires: str = ""
+    questions_per_attempt: int = 0  # 0: every question, every attempt
+    shuffle_options: bool = True
+    reveal_answers: str = "after_pass"
+    quiz_line: int = 0
+    contacts: tuple[tuple[str, str], ...] = ()  # course file: (key, what it stands for)
+    contact_uses: tuple[tuple[str, int], ...] = ()  # (key, line) of every {{kontakt:key}} in the text
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -97,9 +91,11 @@ def parse(text: str, *, course_file: bool = False) -> Document:
     meta, body, body_start = _split_front_matter(text, problems)
     if meta is None:
         return Document(problems=tuple(problems))
-    fields = _validate_meta(meta, course_file, problems)
+    fields = validate_meta(meta, course_file, problems)
     lines = body.split("\n")
-    quiz_index = _check_body(lines, body_start, problems)
+    uses: list[tuple[str, int]] = []
+    quiz_index = _check_body(lines, body_start, problems, uses)
+    fields["contact_uses"] = tuple(uses)
     body_lines = lines if quiz_index is None else lines[:quiz_index]
     questions: tuple[Question, ...] = ()
     if quiz_index is not None:
@@ -112,6 +108,12 @@ def parse(text: str, *, course_file: bool = False) -> Document:
                 body_start + quiz_index,
                 f"Kunskapstestet har {len(questions)} frågor; minst {MIN_QUESTIONS} behövs.",
             ))
+    drawn = fields.get("questions_per_attempt", 0)
+    if drawn and questions and drawn > len(questions):
+        problems.append(Problem(2, f"'questions_per_attempt' ({drawn}) är fler än testets {len(questions)} frågor."))
+        fields["questions_per_attempt"] = 0
+    if quiz_index is not None:
+        fields["quiz_line"] = body_start + quiz_index
     html, toc = render_block("\n".join(body_lines))
     return Document(
         body_html=html, toc=tuple(toc), questions=questions,
@@ -153,51 +155,7 @@ def _yaml_error_line(header: list[str]) -> int:
     return 1
 
 
-def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> dict:
-    allowed = COURSE_KEYS if course_file else PART_KEYS
-    for key in meta:
-        if key not in allowed:
-            problems.append(Problem(2, f"Okänd nyckel i huvudet: '{key}'. Tillåtna: {', '.join(sorted(allowed))}."))
-    fields: dict = {}
-    title = meta.get("title")
-    if not isinstance(title, str) or not title.strip():
-        problems.append(Problem(2, "Huvudet saknar 'title' (titeln)."))
-    else:
-        fields["title"] = title.strip()
-    if course_file:
-        fields["summary"] = str(meta.get("summary") or "")
-        requires = meta.get("requires") or ""
-        if not isinstance(requires, str) or (requires and not SLUG_RE.match(requires)):
-            problems.append(Problem(2, "'requires' ska vara namnet på en annan kurs, till exempel grundkurs."))
-        else:
-            fields["requires"] = requires
-        fields["survey"], survey_errors = parse_survey(meta.get("survey"))
-        problems.extend(Problem(2, message) for message in survey_errors)
-        return fields
-    for key, label, low, high, default in (
-        ("order", "ordningsnummer", 1, 99, None),
-        ("estimated_minutes", "beräknad tid i minuter", 1, 600, None),
-        ("pass_mark", "gräns för godkänt i procent", 1, 100, 80),
-    ):
-        value = meta.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            problems.append(Problem(2, f"'{key}' ({label}) ska vara ett heltal från {low} till {high}."))
-        else:
-            fields[key] = value
-    required = meta.get("required", True)
-    if not isinstance(required, bool):
-        problems.append(Problem(2, "'required' ska vara true eller false."))
-    else:
-        fields["required"] = required
-    audience = meta.get("audience", [])
-    if not isinstance(audience, list) or not set(audience) <= ORG_ROLE_AUDIENCES:
-        problems.append(Problem(2, "'audience' ska vara en lista med chef, hr eller medarbetare."))
-    else:
-        fields["audience"] = tuple(audience)
-    return fields
-
-
-def _check_body(lines: list[str], start: int, problems: list[Problem]) -> int | None:
+def _check_body(lines: list[str], start: int, problems: list[Problem], uses: list[tuple[str, int]]) -> int | None:
     """Check headings, images and placeholders; return the index of the quiz heading."""
     quiz_index = None
     previous_level = 1
@@ -212,6 +170,9 @@ def _check_body(lines: list[str], start: int, problems: list[Problem]) -> int | 
             problems.append(Problem(number, f"Platshållare kvar: {match.group(1)}", "placeholder"))
         if "[[SAKNAS" in line and not PLACEHOLDER_RE.search(line):
             problems.append(Problem(number, "Platshållaren är inte avslutad med ']]'."))
+        uses.extend((match.group(1), number) for match in CONTACT_RE.finditer(line))
+        if line.count("{{kontakt") != len(CONTACT_RE.findall(line)):
+            problems.append(Problem(number, "En kontakt skrivs {{kontakt:nyckel}}, med a–z, 0–9 och - i nyckeln."))
         for match in _IMAGE.finditer(line):
             if not match.group(1).strip():
                 problems.append(Problem(number, "Bilden saknar alt-text: beskriv det viktiga i bilden mellan [ och ]."))
@@ -253,7 +214,8 @@ def _parse_quiz(lines: list[str], start: int, problems: list[Problem]) -> tuple[
         if qid in seen:
             problems.append(Problem(line, "Samma fråga finns två gånger i kunskapstestet."))
         seen.add(qid)
-        built = tuple(Option(str(i), render_inline(text), correct) for i, (text, correct) in enumerate(options, start=1))
+        built = tuple(Option(str(i), render_inline(text), correct, text)
+                      for i, (text, correct) in enumerate(options, start=1))
         correct_ids = frozenset(o.id for o in built if o.correct)
         questions.append(Question(
             id=qid, text=current["text"], html=render_inline(current["text"]), options=built,

@@ -12,6 +12,8 @@ from markdown.extensions.toc import slugify_unicode
 from markupsafe import escape
 
 PLACEHOLDER_RE = re.compile(r"\[\[SAKNAS:\s*(.*?)\s*\]\]")
+# A local contact: the text stays in the rendered HTML and is filled in per learner (learning/contacts).
+CONTACT_RE = re.compile(r"\{\{kontakt:([a-z0-9][a-z0-9-]{0,49})\}\}")
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 _ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, **{h: {"id"} for h in _HEADINGS}}
 _ATTRIBUTES["th"] = _ATTRIBUTES["th"] | {"scope"}

@@ -50,6 +50,9 @@ class PublishedCourse:
     parts: tuple[PublishedPart, ...]
     survey: tuple = ()
     requires: str = ""  # the slug of a course to complete first
+    shuffle_options: bool = True
+    reveal_answers: str = "after_pass"  # what a failed attempt's result shows (parsing.REVEAL_CHOICES)
+    contacts: tuple[tuple[str, str], ...] = ()  # the {{kontakt:key}} keys and what each stands for
 
     @property
     def required_parts(self) -> list[PublishedPart]:
@@ -220,6 +223,9 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         parts=tuple(parts),
         survey=course_doc.survey if course_doc else DEFAULT_SURVEY,
         requires=course_doc.requires if course_doc else "",
+        shuffle_options=course_doc.shuffle_options if course_doc else True,
+        reveal_answers=course_doc.reveal_answers if course_doc else "after_pass",
+        contacts=course_doc.contacts if course_doc else (),
     )
 
 

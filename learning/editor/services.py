@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select
 
 from learning.accounts.models import User
-from learning.content.checks import COURSE_FILE, check_course
+from learning.content.bias import quiz_bias
+from learning.content.checks import COURSE_FILE, check_course, course_shuffles
 from learning.content.models import ContentFile, Course, Revision
 from learning.content.parsing import Document, Problem, parse
 from learning.content.services import content_hash, course_slugs, published_course, revision_document
@@ -156,6 +157,8 @@ def check(target: EditableFile, text: str) -> Checked:
     for filename, revision_id in siblings:
         documents[filename] = revision_document(revision_id)
     problems.extend(_course_file_problems(target, doc, documents))
+    if not target.is_course_file and not doc.errors:
+        problems.extend(quiz_bias(doc, shuffled=course_shuffles(documents)))
     for filename, problem in check_course(documents):
         if filename == target.file.filename:
             problems.append(problem)

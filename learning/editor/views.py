@@ -11,6 +11,7 @@ from learning.access import role_required
 from learning.content.parsing import Document
 from learning.editor import courses, services
 from learning.editor.forms import BaseForm, EditForm, NewCourseForm, NewPartForm, base_revision
+from learning.learn.layout import in_file_order
 from learning.learn.services import QuizInputError, grade, parse_answers
 
 bp = Blueprint("editor", __name__, url_prefix="/redaktor")
@@ -22,6 +23,11 @@ class PreviewPart:
     """What the learner templates need of a part, built from a draft instead of a revision."""
 
     doc: Document
+
+    @property
+    def quiz(self) -> list:
+        """Every question of the pool with its options as written (editors check them all)."""
+        return in_file_order(self.doc).shown(self.doc)
 
 
 def _file_or_404(file_id: int) -> services.EditableFile:

@@ -58,6 +58,8 @@ class QuizAttempt(db.Model):
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
     token: Mapped[str] = mapped_column(String(32))
     answers: Mapped[dict] = mapped_column(JSON)
+    # The drawn questions and option order the learner saw (learn/layout.py); None for older attempts.
+    layout: Mapped[dict | None] = mapped_column(JSON)
     correct_count: Mapped[int]
     question_count: Mapped[int]
     score: Mapped[int]

@@ -16,6 +16,7 @@ from learning.content.parsing import Document
 from learning.content.models import Revision
 from learning.content.services import PublishedCourse, PublishedPart, part_revision_document, published_course
 from learning.extensions import add_unique, db
+from learning.learn.layout import Layout, draw
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.timeutil import utcnow
 from learning.transactions import lock, write_transaction
@@ -93,12 +94,18 @@ def visible_parts(user: User, course: PublishedCourse) -> list[PublishedPart]:
     return [p for p in course.parts if can_see(user, p)]
 
 
-def parse_answers(doc: Document, form: MultiDict) -> dict[str, list[str]]:
-    """Read the chosen options from a submitted form, refusing anything the quiz did not offer."""
-    questions = {q.id: q for q in doc.questions}
+def parse_answers(doc: Document, form: MultiDict, layout: Layout | None = None) -> dict[str, list[str]]:
+    """Read the chosen options from a submitted form, refusing anything the quiz did not offer.
+
+    With a layout, only its drawn questions are asked: an answer to another question of the pool is refused.
+    """
+    shown = [q for q, _ in layout.shown(doc)] if layout is not None else list(doc.questions)
+    questions = {q.id: q for q in shown}
     submitted = {key[2:] for key in form if key.startswith("q-")}
-    if submitted - questions.keys():
+    if submitted - {q.id for q in doc.questions}:
         raise QuizInputError("Svaret innehåller frågor som inte hör till den här delen. Ladda om sidan och försök igen.")
+    if submitted - questions.keys():
+        raise QuizInputError("Svaret innehåller frågor som inte ingick i ditt test. Ladda om sidan och försök igen.")
     answers: dict[str, list[str]] = {}
     for qid, question in questions.items():
         chosen = sorted(set(form.getlist(f"q-{qid}")))
@@ -108,7 +115,7 @@ def parse_answers(doc: Document, form: MultiDict) -> dict[str, list[str]]:
         if len(chosen) > 1 and not question.multiple:
             raise QuizInputError("Välj bara ett svar på frågor med ett rätt svar.")
         answers[qid] = chosen
-    missing = [(i, q.id) for i, q in enumerate(doc.questions, start=1) if not answers[q.id]]
+    missing = [(i, q.id) for i, q in enumerate(shown, start=1) if not answers[q.id]]
     if missing:
         numbers = ", ".join(str(n) for n, _ in missing)
         raise QuizInputError(f"Svara på alla frågor innan du skickar in. Obesvarade frågor: {numbers}.",
@@ -116,9 +123,10 @@ def parse_answers(doc: Document, form: MultiDict) -> dict[str, list[str]]:
     return answers
 
 
-def grade(doc: Document, answers: dict[str, list[str]]) -> Grading:
-    """Score answers: a question is right when exactly the correct options are chosen."""
-    correct = {q.id: set(answers.get(q.id, [])) == q.correct_ids for q in doc.questions}
+def grade(doc: Document, answers: dict[str, list[str]], asked: tuple[str, ...] | None = None) -> Grading:
+    """Score answers to the questions asked (all by default): right when exactly the correct options are chosen."""
+    questions = doc.questions if asked is None else [q for q in doc.questions if q.id in set(asked)]
+    correct = {q.id: set(answers.get(q.id, [])) == q.correct_ids for q in questions}
     total = len(correct)
     right = sum(correct.values())
     return Grading(
@@ -146,10 +154,11 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
     if existing is not None:
         return _with_completions(user, course, existing)
     revision_id, doc = _seen_revision(part, form.get("revision", ""))
-    grading = grade(doc, parse_answers(doc, form))
+    layout = _seen_layout(user, course, part, revision_id, doc, form.get("round", ""))
+    grading = grade(doc, parse_answers(doc, form, layout), layout.questions)
     attempt = QuizAttempt(
         user_id=user.id, content_file_id=part.file_id, revision_id=revision_id, token=token,
-        answers=grading.answers, correct_count=sum(grading.correct.values()),
+        answers=grading.answers, layout=layout.as_json(), correct_count=sum(grading.correct.values()),
         question_count=len(grading.correct), score=grading.score, passed=grading.passed,
     )
     try:
@@ -188,6 +197,27 @@ def _seen_revision(part: PublishedPart, raw: str) -> tuple[int, Document]:
     if doc is None:
         raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
     return int(raw), doc
+
+
+def quiz_round(user_id: int, file_id: int) -> int:
+    """How many attempts the learner has made on a part: the next attempt's draw."""
+    return db.session.scalar(select(func.count(QuizAttempt.id)).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.content_file_id == file_id)) or 0
+
+
+def quiz_layout(user: User, course: PublishedCourse, file_id: int, revision_id: int, doc: Document,
+                round_: int) -> Layout:
+    """The questions and option order of a learner's attempt number round_ on a part."""
+    return draw(doc, user_id=user.id, file_id=file_id, revision_id=revision_id, round_=round_,
+                shuffle=course.shuffle_options)
+
+
+def _seen_layout(user: User, course: PublishedCourse, part: PublishedPart, revision_id: int, doc: Document,
+                 raw: str) -> Layout:
+    # The form names the draw it showed; a draw the learner has not reached yet was never shown.
+    if not (raw.isdigit() and len(raw) <= 6) or int(raw) > quiz_round(user.id, part.file_id):
+        raise QuizInputError("Formuläret är ofullständigt. Ladda om sidan och svara igen.")
+    return quiz_layout(user, course, part.file_id, revision_id, doc, int(raw))
 
 
 @write_transaction
@@ -263,6 +293,8 @@ _PART_STATE = select(
                               PartView.content_file_id == bindparam("file_id")).exists(),
     select(CourseStart.id).where(CourseStart.user_id == bindparam("user_id"),
                                  CourseStart.course_id == bindparam("course_id")).exists(),
+    select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == bindparam("user_id"),
+                                            QuizAttempt.content_file_id == bindparam("file_id")).scalar_subquery(),
 )
 
 
@@ -274,13 +306,13 @@ def record_view(user_id: int, course_id: int, file_id: int, at: datetime | None 
     add_unique(CourseStart(user_id=user_id, course_id=course_id, started_at=moment))
 
 
-def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> str:
-    """Record that the learner opened the part (once) and return its status, in one query."""
-    passed, viewed, started = db.session.execute(
+def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> tuple[str, int]:
+    """Record that the learner opened the part (once); return its status and the quiz's next draw, in one query."""
+    passed, viewed, started, rounds = db.session.execute(
         _PART_STATE, {"user_id": user.id, "file_id": part.file_id, "course_id": course.id}).one()
     if not (viewed and started):  # (a start missing beside a view, e.g. from an older process, is made good)
         record_view(user.id, course.id, part.file_id)
-    return PASSED if passed else IN_PROGRESS
+    return PASSED if passed else IN_PROGRESS, rounds or 0
 
 
 # Built once, like _PART_STATE: for each part of the course, 2 if it is passed (and the pass counts), 1 if it

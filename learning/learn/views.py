@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from learning.content.services import course_slugs, published_course, revision_document
 from learning.learn import services
+from learning.learn.layout import from_json, in_file_order
 from learning.survey import services as survey
 from learning.visits import services as visits
 
@@ -67,19 +68,22 @@ def part(course_slug: str, part_slug: str):
     """A part: its text, table of contents and quiz."""
     course = _course_or_404(course_slug)
     part = _part_or_404(course, part_slug)
-    status = services.open_part(current_user, course, part)
+    status, rounds = services.open_part(current_user, course, part)
     pending = session.pop(PENDING_KEY, None) if PENDING_KEY in session else None
     answers = pending.get("answers", {}) if pending and pending.get("part") == request.path else {}
-    return _render_part(course, part, status, answers, restored=bool(answers))
+    return _render_part(course, part, status, rounds, answers, restored=bool(answers))
 
 
-def _fragment(name: str, part, answers: dict | None = None, unanswered: tuple = ()) -> Markup:
-    """A piece of the part page rendered once per revision (unless it shows a learner's answers or errors)."""
+def _fragment(name: str, part, answers: dict | None = None, unanswered: tuple = (), quiz: list | None = None) -> Markup:
+    """A piece of the part page rendered once per revision (unless it shows a learner's answers, errors or draw)."""
     cache: dict = current_app.extensions.setdefault("part_fragments", {})
     key = (name, part.revision_id)
-    personal = bool(answers or unanswered)
+    personal = bool(answers or unanswered or quiz is not None)
+    if quiz is not None and not (answers or unanswered):
+        return _assembled(part.revision_id, quiz)
     if personal or key not in cache:
-        html = Markup(render_template(f"learn/_{name}.html", part=part, answers=answers or {}, unanswered=unanswered))
+        html = Markup(render_template(f"learn/_{name}.html", part=part, answers=answers or {}, unanswered=unanswered,
+                                      quiz=quiz if quiz is not None else in_file_order(part.doc).shown(part.doc)))
         if personal:
             return html
         if len(cache) > 256:
@@ -88,14 +92,34 @@ def _fragment(name: str, part, answers: dict | None = None, unanswered: tuple = 
     return cache[key]
 
 
-def _render_part(course, part, status: str, answers: dict, error: services.QuizInputError | None = None,
-                 code: int = 200, restored: bool = False):
+def _assembled(revision_id: int, quiz: list) -> Markup:
+    """A learner's own draw, joined from question pieces cached per revision, place and option order."""
+    cache: dict = current_app.extensions.setdefault("question_pieces", {})
+    template = current_app.jinja_env.get_template("learn/_question.html")
+    pieces = []
+    for number, (question, options) in enumerate(quiz, start=1):
+        key = (revision_id, question.id, number, tuple(o.id for o in options))
+        if key not in cache:
+            if len(cache) > 8192:
+                cache.clear()
+            cache[key] = template.render(q=question, options=options, number=number, chosen=(), missing=False)
+        pieces.append(cache[key])
+    return Markup("".join(pieces))
+
+
+def _render_part(course, part, status: str, round_: int, answers: dict,
+                 error: services.QuizInputError | None = None, code: int = 200, restored: bool = False):
     visible = services.visible_parts(current_user, course)
     index = next(i for i, p in enumerate(visible) if p.slug == part.slug)
+    quiz = None  # the same for everyone (and cached) unless options are shuffled or questions drawn
+    if course.shuffle_options or part.doc.questions_per_attempt:
+        layout = services.quiz_layout(current_user, course, part.file_id, part.revision_id, part.doc, round_)
+        quiz = layout.shown(part.doc)
     return render_template(
-        "learn/part.html", course=course, part=part, error=error, restored=restored,
+        "learn/part.html", course=course, part=part, error=error, restored=restored, round=round_,
+        question_count=len(quiz) if quiz is not None else len(part.doc.questions),
         article=_fragment("article", part),
-        questions=_fragment("questions", part, answers, error.unanswered if error else ()),
+        questions=_fragment("questions", part, answers, error.unanswered if error else (), quiz),
         previous=visible[index - 1] if index > 0 else None,
         next=visible[index + 1] if index + 1 < len(visible) else None,
         token=services.new_attempt_token(), status=status, labels=services.STATUS_LABELS,
@@ -111,8 +135,10 @@ def submit(course_slug: str, part_slug: str):
     try:
         attempt = services.submit_quiz(current_user, course, part, request.form)
     except services.QuizInputError as exc:
-        status = services.open_part(current_user, course, part)
-        return _render_part(course, part, status, submitted_answers(request.form), exc, 400)
+        status, rounds = services.open_part(current_user, course, part)
+        shown = request.form.get("round", "")  # show the draw the learner answered, if it is one they were shown
+        round_ = int(shown) if shown.isdigit() and len(shown) <= 6 and int(shown) <= rounds else rounds
+        return _render_part(course, part, status, round_, submitted_answers(request.form), exc, 400)
     return redirect(url_for("learn.result", course_slug=course.slug, part_slug=part.slug, attempt_id=attempt.id))
 
 
@@ -135,7 +161,7 @@ def kept_answers(course_slug: str, part_slug: str, form) -> dict[str, list[str]]
 @bp.get("/kurs/<course_slug>/<part_slug>/resultat/<int:attempt_id>")
 @login_required
 def result(course_slug: str, part_slug: str, attempt_id: int):
-    """The result of one attempt, with the right answers and explanations."""
+    """The result of one attempt with explanations; the right options only once the part is passed (by default)."""
     course = _course_or_404(course_slug)
     part = _part_or_404(course, part_slug)
     attempt = services.user_attempt(current_user, attempt_id)
@@ -145,9 +171,12 @@ def result(course_slug: str, part_slug: str, attempt_id: int):
     progress = services.progress(current_user, course)
     if progress.completion and attempt.passed:
         flash("Grattis! Du har klarat alla delar och kan hämta ditt intyg.", "success")
+    layout = from_json(attempt.layout, doc)
+    reveal = (attempt.passed or course.reveal_answers == "always"
+              or progress.statuses.get(part.slug) == services.PASSED)
     return render_template(
         "learn/result.html", course=course, part=part, attempt=attempt, doc=doc, progress=progress,
-        correct=services.grade(doc, attempt.answers).correct,
+        quiz=layout.shown(doc), reveal=reveal, correct=services.grade(doc, attempt.answers, layout.questions).correct,
         survey=survey.status(current_user, course) if progress.completion else None,
         next=_next_unpassed(course, progress),
     )

@@ -11,6 +11,7 @@ from learning.content.services import published_course, revision_document
 from learning.editor.models import Draft
 from learning.extensions import db
 from learning.groups.models import GroupViewing
+from learning.learn.layout import from_json
 from learning.learn.services import grade
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAttempt
 from learning.sessions.models import LiveSession, SessionAttendee
@@ -23,15 +24,18 @@ def _iso(value) -> str | None:
 
 
 def _readable_answers(attempt: QuizAttempt) -> list[dict]:
+    # The questions drawn for this attempt, options in the order the learner saw them.
     doc = revision_document(attempt.revision_id)
-    correct = grade(doc, attempt.answers).correct
+    layout = from_json(attempt.layout, doc)
+    correct = grade(doc, attempt.answers, layout.questions).correct
     return [
         {
             "fråga": q.text,
-            "valda_svar": [Markup(o.html).striptags() for o in q.options if o.id in attempt.answers.get(q.id, [])],
+            "alternativ_i_visad_ordning": [Markup(o.html).striptags() for o in options],
+            "valda_svar": [Markup(o.html).striptags() for o in options if o.id in attempt.answers.get(q.id, [])],
             "rätt": correct[q.id],
         }
-        for q in doc.questions
+        for q, options in layout.shown(doc)
     ]
 
 

@@ -90,6 +90,7 @@ def test_learner_signs_up_takes_the_course_and_gets_a_certificate(app, page, axe
     assert "Inte godkänd ännu" in main
     assert "Du hade 0 av" in main
     assert main.count("Förklaring:") == len(del_1.doc.questions)
+    assert "Rätt alternativ" not in main  # a failed attempt does not give away the key
     axe(page, "the quiz result page (failed)")
 
     # Retry with the right answers.
@@ -99,7 +100,7 @@ def test_learner_signs_up_takes_the_course_and_gets_a_certificate(app, page, axe
     submit_quiz(page, "del-1")
     main = page.inner_text("main")
     assert "Godkänd." in main and "Inte godkänd" not in main
-    assert "Förklaring:" in main
+    assert "Förklaring:" in main and "Rätt alternativ" in main
     axe(page, "the quiz result page (passed)")
 
     # The other parts, each reached from the previous result's "Fortsätt till" link.

@@ -1,0 +1,1 @@
+"""Local contacts as settings: the text behind each {{kontakt:key}} in the course, per organisation and förvaltning."""
