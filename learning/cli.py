@@ -121,8 +121,27 @@ def roll_up_visits() -> None:
     click.echo(f"{roll_up(stockholm_today())} dag(ar) och kurs(er) summerade.")
 
 
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Dagen att räkna påminnelser för (ÅÅÅÅ-MM-DD); i dag om det utelämnas.")
+def send_reminders(on) -> None:
+    """Mail today's reminders of assigned courses and the managers' digests (daily, from cron or a timer)."""
+    from learning.assignments.reminders import send_reminders as run
+    from learning.timeutil import stockholm_today
+
+    report = run(on.date() if on else stockholm_today())
+    click.echo(f"{report.sent} skickade (varav {report.digests} sammanställningar till chefer), "
+               f"{report.already} redan skickade, {report.refused} nekade adresser, {report.failed} misslyckade.")
+    if report.unfinished:
+        click.echo(f"{report.unfinished} från en avbruten körning har okänt utfall och skickas inte igen.")
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    sys.exit(1 if report.failed else 0)
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (check_content, import_content, export_content, bootstrap, create_user, import_staff,
-                    roll_up_visits):
+                    roll_up_visits, send_reminders):
         app.cli.add_command(command)
