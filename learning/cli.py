@@ -131,7 +131,8 @@ def send_reminders(on) -> None:
     from learning.timeutil import stockholm_today
 
     report = run(on.date() if on else stockholm_today())
-    click.echo(f"{report.sent} skickade (varav {report.digests} sammanställningar till chefer), "
+    digests = f"{report.digests} {'sammanställning' if report.digests == 1 else 'sammanställningar'}"
+    click.echo(f"{report.sent} skickade (varav {digests} till chefer), "
                f"{report.already} redan skickade, {report.refused} nekade adresser, {report.failed} misslyckade.")
     if report.unfinished:
         click.echo(f"{report.unfinished} från en avbruten körning har okänt utfall och skickas inte igen.")
