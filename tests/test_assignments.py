@@ -152,3 +152,29 @@ def test_swedish_plurals_and_thousands():
     assert [people(0), people(1), people(2), people(1240)] == ["0 personer", "1 person", "2 personer",
                                                                 "1\u00a0240 personer"]
     assert number(30000) == "30\u00a0000"
+
+
+def test_a_chef_sees_their_own_unit_and_nobody_elses(app, client):
+    from learning.reports.models import AccessLog
+
+    today = stockholm_today()
+    with app.app_context():
+        import_list([row("1"), row("2", role="chef"), row("3", unit="Förskola Syd"),
+                     row("4", unit="Förskola Syd", role="chef")], today - timedelta(days=30))
+        add_rule(today - timedelta(days=30), organisations=["fsk"], due_on=today - timedelta(days=1))
+    make_user(app, "p2@malmo.se", name="Person 2")  # chef of Förskola Norr, no platform role
+    make_user(app, "p3@malmo.se", name="Person 3")
+    assert login(client, "p2@malmo.se").status_code == 302
+    assert client.get("/min-enhet/").headers["Location"].endswith("/min-enhet/fsk/F%C3%B6rskola%20Norr")
+    page = client.get("/min-enhet/fsk/Förskola Norr").get_data(as_text=True)
+    assert "Person 1" in page and "Försenad" in page and "Person 3" not in page
+    assert "2 personer på enheten" in page
+    assert client.get("/min-enhet/fsk/Förskola Syd").status_code == 403  # another unit, by editing the URL
+    assert client.get("/min-enhet/gsf/Förskola Norr").status_code == 403
+    with app.app_context():
+        logged = db.session.execute(select(AccessLog.action, AccessLog.what)).all()
+    assert logged == [("chefsvy", "Förskoleförvaltningen / Förskola Norr")]
+    other = app.test_client()
+    assert login(other, "p3@malmo.se").status_code == 302  # not a chef: sees no unit at all
+    assert other.get("/min-enhet/fsk/Förskola Syd").status_code == 403
+    assert "inte chef för någon enhet" in other.get("/min-enhet/").get_data(as_text=True)
