@@ -132,10 +132,10 @@ def send_reminders(on) -> None:
 
     report = run(on.date() if on else stockholm_today())
     digests = f"{report.digests} {'sammanställning' if report.digests == 1 else 'sammanställningar'}"
-    click.echo(f"{report.sent} skickade (varav {digests} till chefer), "
-               f"{report.already} redan skickade, {report.refused} nekade adresser, {report.failed} misslyckade.")
+    click.echo(f"Skickade: {report.sent} (varav {digests} till chefer). Redan skickade: {report.already}. "
+               f"Nekade adresser: {report.refused}. Misslyckade: {report.failed}.")
     if report.unfinished:
-        click.echo(f"{report.unfinished} från en avbruten körning har okänt utfall och skickas inte igen.")
+        click.echo(f"Okänt utfall från en avbruten körning (skickas inte igen): {report.unfinished}.")
     for problem in report.problems:
         click.echo(problem, err=True)
     sys.exit(1 if report.failed else 0)

@@ -178,3 +178,53 @@ def test_a_chef_sees_their_own_unit_and_nobody_elses(app, client):
     assert login(other, "p3@malmo.se").status_code == 302  # not a chef: sees no unit at all
     assert other.get("/min-enhet/fsk/Förskola Syd").status_code == 403
     assert "inte chef för någon enhet" in other.get("/min-enhet/").get_data(as_text=True)
+
+
+def _refresher(app, tmp_path, months: int = 36) -> None:
+    import shutil
+
+    from tests.helpers import COURSES
+
+    root = tmp_path / "kurser"
+    shutil.copytree(COURSES, root)
+    path = root / "grundkurs" / "course.md"
+    path.write_text(path.read_text().replace("\nsurvey:", f"\nvalid_for_months: {months}\nsurvey:", 1))
+    assert "1 nya versioner" in app.test_cli_runner().invoke(args=["import-content", str(root)]).output
+
+
+def test_a_completion_older_than_the_refresher_period_makes_the_person_due_again(app, client, tmp_path):
+    from datetime import datetime, timezone
+
+    from learning.assignments.status import add_months
+
+    _refresher(app, tmp_path)
+    today = stockholm_today()
+    with app.app_context():
+        import_list([row("1"), row("2")], today - timedelta(days=400))
+        add_rule(today - timedelta(days=400), organisations=["fsk"], due_on=today - timedelta(days=300))
+    make_user(app, "p1@malmo.se", name="Person 1")
+    make_user(app, "p2@malmo.se", name="Person 2")
+    old, recent = add_months(today, -37), add_months(today, -35)
+    with app.app_context():
+        complete("1", datetime(old.year, old.month, old.day, 12, tzinfo=timezone.utc))
+        complete("2", datetime(recent.year, recent.month, recent.day, 12, tzinfo=timezone.utc))
+        found = status_by_person(today)
+    assert found["Person 1"] == (add_months(old, 36), "forsenad")  # ran out a month ago: due again, overdue
+    assert found["Person 2"] == (add_months(recent, 36), "klar")  # valid for another month
+    assert login(client, "p2@malmo.se").status_code == 302
+    certificate = client.get("/kurs/grundkurs/intyg").get_data(as_text=True)
+    from learning.timeutil import format_date
+    assert f"<dt>Giltigt till</dt><dd>{format_date(add_months(recent, 36))}</dd>" in certificate
+
+
+def test_valid_for_months_must_be_a_sensible_number(app, tmp_path):
+    import shutil
+
+    from tests.helpers import COURSES
+
+    root = tmp_path / "kurser"
+    shutil.copytree(COURSES, root)
+    path = root / "grundkurs" / "course.md"
+    path.write_text(path.read_text().replace("\nsurvey:", "\nvalid_for_months: tre år\nsurvey:", 1))
+    output = app.test_cli_runner().invoke(args=["import-content", str(root)]).output
+    assert "'valid_for_months' (hur många månader intyget gäller) ska vara ett heltal från 1 till 240." in output

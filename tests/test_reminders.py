@@ -44,14 +44,14 @@ def _to(mailbox) -> list[str]:
 
 
 def test_the_right_people_get_the_right_mail_on_the_right_day(city, runner, mailbox):
-    assert "0 skickade" in _run(runner, "2026-03-20")  # more than 7 days before: nothing yet
-    assert _run(runner, "2026-03-24").startswith("5 skickade")
+    assert "Skickade: 0 " in _run(runner, "2026-03-20")  # more than 7 days before: nothing yet
+    assert _run(runner, "2026-03-24").startswith("Skickade: 5 ")
     assert _to(mailbox) == ["p1@malmo.se", "p2@malmo.se", "p4@malmo.se", "p5@malmo.se", "p6@malmo.se"]
     first = mailbox[0]
     assert first["Subject"] == "Påminnelse: Grundkurs om hedersrelaterat våld och förtryck ska vara klar senast 31 mars 2026"
     body = first.get_content()
     assert body.startswith("Hej Person ") and "https://lar.malmo.se/kurs/grundkurs/" in body
-    assert "0 skickade (varav 0 sammanställningar till chefer), 5 redan skickade" in _run(runner, "2026-03-24")  # the same day again: nobody twice
+    assert "Skickade: 0 (varav 0 sammanställningar till chefer). Redan skickade: 5." in _run(runner, "2026-03-24")  # the same day again: nobody twice
     mailbox.clear()
     _run(runner, "2026-03-31")
     assert len(mailbox) == 5 and all(m["Subject"].startswith("I dag är sista dagen") for m in mailbox)
@@ -63,7 +63,7 @@ def test_after_the_date_learners_are_told_and_each_chef_gets_exactly_their_units
     make_user(city, "p5@malmo.se", name="Person 5")
     with city.app_context():
         complete("5")
-    _run(runner, "2026-04-07")
+    assert "Skickade: 4 (varav 1 sammanställning till chefer)." in _run(runner, "2026-04-07")
     late = [m for m in mailbox if m["Subject"].startswith("Försenad:")]
     assert sorted(m["To"] for m in late) == ["p1@malmo.se", "p4@malmo.se", "p6@malmo.se"]
     digests = [m for m in mailbox if "tilldelad kurs" in m["Subject"]]
@@ -101,10 +101,10 @@ def test_two_runs_at_the_same_time_send_nobody_twice(city, mailbox):
 def test_a_refused_address_is_logged_and_not_retried(city, runner, mailbox, refused_addresses):
     refused_addresses.add("p1@malmo.se")
     output = _run(runner, "2026-03-24")
-    assert "4 skickade" in output and "1 nekade" in output and "p1@malmo.se: adressen nekades" in output
+    assert "Skickade: 4 " in output and "Nekade adresser: 1." in output and "p1@malmo.se: adressen nekades" in output
     assert "p1@malmo.se" not in _to(mailbox)
     refused_addresses.clear()
-    assert "0 skickade" in _run(runner, "2026-03-24")
+    assert "Skickade: 0 " in _run(runner, "2026-03-24")
     with city.app_context():
         statuses = Counter(db.session.scalars(select(ReminderLog.status)))
     assert statuses == {"sent": 4, "refused": 1}
@@ -121,7 +121,7 @@ def test_a_run_that_dies_after_claiming_does_not_send_that_mail_again(city, runn
         reminders.send_reminders(date(2026, 3, 24))
     monkeypatch.setattr(Outbox, "send", real_send)
     output = _run(runner, "2026-03-24")
-    assert output.startswith("4 skickade") and "1 från en avbruten körning" in output
+    assert output.startswith("Skickade: 4 ") and "avbruten körning (skickas inte igen): 1." in output
     assert len(mailbox) == 4  # at most once: the claimed one is not sent again
 
 
@@ -130,7 +130,7 @@ def test_nothing_is_sent_for_a_closed_rule_or_a_completed_course(city, runner, m
         from learning.assignments.models import AssignmentRule
         db.session.scalar(select(AssignmentRule)).active = False
         db.session.commit()
-    assert "0 skickade" in _run(runner, "2026-03-24") and mailbox == []
+    assert "Skickade: 0 " in _run(runner, "2026-03-24") and mailbox == []
 
 
 @pytest.mark.parametrize("today, expected", [
@@ -139,3 +139,21 @@ def test_nothing_is_sent_for_a_closed_rule_or_a_completed_course(city, runner, m
 ])
 def test_stage_is_the_latest_reached(today, expected):
     assert reminders.stage(DUE, today, [7, 1], [7, 30]) == expected
+
+
+def test_a_reminder_goes_out_before_a_refresher_completion_expires(app, runner, mailbox, tmp_path):
+    from datetime import datetime, timezone
+
+    from tests.test_assignments import _refresher
+
+    _refresher(app, tmp_path)
+    app.config.update(REMINDER_DAYS_BEFORE=[7], REMINDER_DAYS_AFTER=[7])
+    make_user(app, "p1@malmo.se", name="Person 1")
+    with app.app_context():
+        import_list([row("1")], JAN)
+        add_rule(JAN, organisations=["fsk"], due_on=DUE)
+        complete("1", datetime(2023, 4, 20, 12, tzinfo=timezone.utc))  # valid until 20 April 2026
+    assert "Skickade: 0 " in _run(runner, "2026-04-12")
+    assert _run(runner, "2026-04-13").startswith("Skickade: 1 ")
+    assert [m["Subject"] for m in mailbox] == [
+        "Ditt intyg för Grundkurs om hedersrelaterat våld och förtryck går ut 20 april 2026"]

@@ -92,6 +92,11 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
+def valid_until(completed_at: datetime, months: int | None) -> date | None:
+    """The day a completion stops counting (`months` after it, in Stockholm), or None if it never expires."""
+    return add_months(local(completed_at).date(), months) if months else None
+
+
 def matching(rule: AssignmentRule, today: date, *, scope: frozenset[int] | None = None,
              units: Iterable[tuple[int, str]] | None = None, user_id: int | None = None):
     """Rows (staff id, user id, name, e-mail, organisation id, unit, role, first matched) of people the rule assigns."""
@@ -185,7 +190,7 @@ def assignments(today: date, *, rules: list[AssignmentRule] | None = None, scope
     for rule, row, due in found.values():
         staff_id, account, name, email, organisation_id, unit, role, _entered = row
         at = completed.get((rule.course_id, account)) if account is not None else None
-        until = add_months(local(at).date(), months[rule.course_id]) if at and months[rule.course_id] else None
+        until = valid_until(at, months[rule.course_id]) if at else None
         if at is not None and (until is None or until > today):
             status, due = DONE, until or due
         else:

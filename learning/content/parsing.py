@@ -16,7 +16,7 @@ QUIZ_HEADING = "Kunskapstest"
 MIN_QUESTIONS = 5
 ORG_ROLE_AUDIENCES = {"medarbetare", "chef", "hr"}
 PART_KEYS = {"title", "order", "estimated_minutes", "pass_mark", "required", "audience"}
-COURSE_KEYS = {"title", "summary", "survey", "requires"}
+COURSE_KEYS = {"title", "summary", "survey", "requires", "valid_for_months"}
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 _QUIZ_START = re.compile(rf"^##\s+{QUIZ_HEADING}\s*$")
@@ -78,6 +78,7 @@ class Document:
     questions: tuple[Question, ...] = ()
     survey: tuple[SurveyItem, ...] = ()
     requires: str = ""
+    valid_for_months: int | None = None  # a course file's: how long a completion stays valid (None: for ever)
     problems: tuple[Problem, ...] = field(default=())
 
     @property
@@ -171,6 +172,12 @@ def _validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> di
             problems.append(Problem(2, "'requires' ska vara namnet på en annan kurs, till exempel grundkurs."))
         else:
             fields["requires"] = requires
+        months = meta.get("valid_for_months")
+        if months is not None and (isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 240):
+            problems.append(Problem(2, "'valid_for_months' (hur många månader intyget gäller) ska vara ett heltal "
+                                       "från 1 till 240."))
+        elif months is not None:
+            fields["valid_for_months"] = months
         fields["survey"], survey_errors = parse_survey(meta.get("survey"))
         problems.extend(Problem(2, message) for message in survey_errors)
         return fields

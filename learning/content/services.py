@@ -49,6 +49,7 @@ class PublishedCourse:
     parts: tuple[PublishedPart, ...]
     survey: tuple = ()
     requires: str = ""  # the slug of a course to complete first
+    valid_for_months: int | None = None  # how long a completion stays valid (refresher courses); None: for ever
 
     @property
     def required_parts(self) -> list[PublishedPart]:
@@ -217,6 +218,7 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         parts=tuple(parts),
         survey=course_doc.survey if course_doc else DEFAULT_SURVEY,
         requires=course_doc.requires if course_doc else "",
+        valid_for_months=course_doc.valid_for_months if course_doc else None,
     )
 
 
