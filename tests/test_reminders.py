@@ -105,6 +105,13 @@ def test_a_refused_address_is_logged_and_not_retried(city, runner, mailbox, refu
     assert "p1@malmo.se" not in _to(mailbox)
     refused_addresses.clear()
     assert "Skickade: 0 " in _run(runner, "2026-03-24")
+    make_user(city, "p1@malmo.se", name="Person 1")  # what was tried is in the learner's own data export
+    with city.test_request_context(), city.app_context():
+        from learning.accounts.models import User
+        from learning.mypages.services import personal_data
+        data = personal_data(db.session.scalar(select(User).filter_by(email="p1@malmo.se")))
+    assert [r["utfall"] for r in data["påminnelser"]] == ["refused"]
+    assert data["tilldelade_kurser"][0]["klar_senast"] == "2026-03-31"
     with city.app_context():
         statuses = Counter(db.session.scalars(select(ReminderLog.status)))
     assert statuses == {"sent": 4, "refused": 1}
