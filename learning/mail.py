@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import smtplib
-from email.message import EmailMessage
+from email import charset
+from email.mime.text import MIMEText
+from email.header import Header
+from email.utils import formataddr, parseaddr
 
 from flask import current_app
 
@@ -32,11 +35,7 @@ class Outbox:
 
     def send(self, to: str, subject: str, body: str) -> None:
         """Send one plain-text message from the platform's address."""
-        message = EmailMessage()
-        message["From"] = current_app.config["MAIL_FROM"]
-        message["To"] = to
-        message["Subject"] = subject
-        message.set_content(body)
+        message = _message(current_app.config["MAIL_FROM"], to, subject, body)
         if not current_app.config["MAIL_SERVER"]:
             current_app.logger.warning("MAIL_SERVER is not set; the message is logged instead of sent:\n%s", message)
             return
@@ -67,3 +66,19 @@ class Outbox:
             except (smtplib.SMTPException, OSError):
                 self._smtp.close()
             self._smtp = None
+
+
+# Bodies quoted-printable (readable in a raw mail), headers base64: the default for UTF-8 measures both
+# header encodings on every header, milliseconds per mail that a reminder run of 10,000 notices.
+_UTF8 = charset.Charset("utf-8")
+_UTF8.body_encoding, _UTF8.header_encoding = charset.QP, charset.BASE64
+
+
+def _message(sender: str, to: str, subject: str, body: str) -> MIMEText:
+    """A plain-text message built with MIMEText (faster than EmailMessage's header parsing)."""
+    message = MIMEText(body, "plain", _UTF8)
+    name, address = parseaddr(sender)
+    message["From"] = formataddr((name, address), _UTF8) if name else address
+    message["To"] = to
+    message["Subject"] = Header(subject, _UTF8)
+    return message

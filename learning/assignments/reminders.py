@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, bindparam, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from learning.accounts.models import Organisation
 from learning.assignments.models import ReminderLog
 from learning.assignments.status import DONE, OVERDUE, Assignment, assignments, course_titles
 from learning.assignments.rules import people
-from learning.extensions import add_unique, db
+from learning.extensions import db
 from learning.mail import Outbox
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.timeutil import format_date, utcnow
@@ -77,50 +79,83 @@ def send_reminders(today: date) -> RunReport:
     logged = _logged([key for key, _, _ in due] + [key for key, *_ in digests])
     report.unfinished = db.session.scalar(
         select(db.func.count(ReminderLog.id)).where(ReminderLog.status == "claimed")) or 0
-    with Outbox() as outbox:
+    with _Delivery(report, logged) as delivery:
         for key, item, step in due:
             title, link = courses[item.course_id]
-            subject, body = reminder_text(item, step, title, link)
-            _deliver(outbox, report, logged, key, item.staff_id, item.email, subject, body)
+            delivery.send(key, item.staff_id, item.email, *reminder_text(item, step, title, link))
         for key, staff_id, email, subject, body in digests:
-            if _deliver(outbox, report, logged, key, staff_id, email, subject, body):
+            if delivery.send(key, staff_id, email, subject, body):
                 report.digests += 1
     return report
 
 
-def _deliver(outbox: Outbox, report: RunReport, logged: set[str], key: str, staff_id: int, email: str,
-             subject: str, body: str) -> bool:
-    if key in logged or not _claim(key, staff_id, email):
-        report.already += 1
-        return False
-    try:
-        outbox.send(email, subject, body)
-    except smtplib.SMTPRecipientsRefused as exc:
-        _finish(key, "refused", str(exc.recipients)[:500])
-        report.refused += 1
-        report.problems.append(f"{email}: adressen nekades av e-postservern")
-        current_app.logger.warning("reminder %s refused by the mail server: %s", key, exc.recipients)
-        return False
-    except (smtplib.SMTPException, OSError) as exc:
-        _finish(key, "failed", repr(exc)[:500])
-        report.failed += 1
-        report.problems.append(f"{email}: {exc}")
-        current_app.logger.warning("reminder %s not sent: %r", key, exc)
-        return False
-    _finish(key, "sent", "")
-    report.sent += 1
-    return True
+class _Delivery:
+    """Claim, send, and write outcomes in batches (a row whose outcome is not written stays "claimed")."""
+
+    BATCH = 200
+
+    def __init__(self, report: RunReport, logged: set[str]):
+        self.report, self.logged = report, logged
+        self.outbox = Outbox()
+        self.outcomes: list[dict] = []
+
+    def __enter__(self) -> _Delivery:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.outbox.close()
+        self.flush()
+
+    def send(self, key: str, staff_id: int, email: str, subject: str, body: str) -> bool:
+        """Send one mail unless it is already claimed; True if the server accepted it."""
+        report = self.report
+        if key in self.logged or not _claim(key, staff_id, email):
+            report.already += 1
+            return False
+        try:
+            self.outbox.send(email, subject, body)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._outcome(key, "refused", str(exc.recipients))
+            report.refused += 1
+            report.problems.append(f"{email}: adressen nekades av e-postservern")
+            current_app.logger.warning("reminder %s refused by the mail server: %s", key, exc.recipients)
+            return False
+        except (smtplib.SMTPException, OSError) as exc:
+            self._outcome(key, "failed", repr(exc))
+            report.failed += 1
+            report.problems.append(f"{email}: {exc}")
+            current_app.logger.warning("reminder %s not sent: %r", key, exc)
+            return False
+        self._outcome(key, "sent", "")
+        report.sent += 1
+        return True
+
+    def _outcome(self, key: str, status: str, error: str) -> None:
+        self.outcomes.append({"k": key, "s": status, "e": error[:500], "at": utcnow()})
+        if len(self.outcomes) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the outcomes collected so far."""
+        if self.outcomes:
+            _finish(self.outcomes)
+            self.outcomes = []
 
 
 @write_transaction
 def _claim(key: str, staff_id: int, email: str) -> bool:
-    return add_unique(ReminderLog(key=key, staff_id=staff_id, recipient=email, status="claimed"))
+    # One insert that gives way to a row another run has written (PostgreSQL waits for that run to commit).
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ReminderLog).values(key=key, staff_id=staff_id, recipient=email, status="claimed",
+                                           error="", claimed_at=utcnow()).on_conflict_do_nothing(index_elements=["key"])
+    return db.session.execute(statement).rowcount == 1
 
 
 @write_transaction
-def _finish(key: str, status: str, error: str) -> None:
-    row = db.session.scalar(select(ReminderLog).where(ReminderLog.key == key))
-    row.status, row.error, row.finished_at = status, error, utcnow()
+def _finish(outcomes: list[dict]) -> None:
+    table = ReminderLog.__table__  # Core: an executemany keyed by the claim's key, not the ORM's primary key
+    db.session.execute(update(table).where(table.c.key == bindparam("k")).values(
+        status=bindparam("s"), error=bindparam("e"), finished_at=bindparam("at")), outcomes)
 
 
 def _logged(keys: list[str]) -> set[str]:
