@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from learning.accounts.models import ORG_ROLES, Organisation
-from learning.assignments.status import Assignment, assignments
+from learning.assignments.status import OVERDUE, Assignment, assignments
 from learning.extensions import db
 from learning.staff.models import StaffAssignment, StaffMember
 
@@ -69,4 +69,4 @@ def unit_people(unit: Unit, today: date) -> list[Colleague]:
     for item in assignments(today, units=[(unit.organisation_id, unit.name)]):
         assigned.setdefault(item.staff_id, []).append(item)
     people = [Colleague(name, ORG_ROLES.get(role, role), assigned.get(staff_id, [])) for staff_id, name, role in staff]
-    return sorted(people, key=lambda p: (not any(a.status == "forsenad" for a in p.assignments), p.name.casefold()))
+    return sorted(people, key=lambda p: (not any(a.status == OVERDUE for a in p.assignments), p.name.casefold()))

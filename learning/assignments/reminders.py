@@ -1,13 +1,15 @@
 """Reminder mails for assigned courses and the managers' digests, each sent at most once.
 
 Every mail is claimed before it is sent: a row in reminder_log with a unique key, committed in a
-transaction of its own (`_claim`). A second run, overlapping or later, fails to insert the same key and
-skips that mail; then the mail goes out, and its outcome (sent, refused, failed) is written.
+transaction of its own (`_claim`, a few mails at a time). A second run, overlapping or later, fails to
+insert the same key and skips that mail; then the mail goes out, and its outcome (sent, refused, failed)
+is written.
 
-A run that dies between the claim and the outcome leaves the row "claimed" and that mail is not sent
+A run that dies between the claim and the outcome leaves its rows "claimed" and those mails are not sent
 again: at most once, not at least once. A reminder sent twice (or a manager's digest) is a nuisance that
-teaches people to ignore the mails; one lost reminder is followed by the next stage (on the day, after)
-and by the manager's digest. The command prints how many such rows there are.
+teaches people to ignore the mails; a lost reminder (at most one claim batch, 20 mails, per crash) is
+followed by the next stage (on the day, after) and by the manager's digest. The command prints how many
+such rows there are. A refused address is written as "refused" and not tried again for that stage.
 """
 
 from __future__ import annotations
@@ -79,23 +81,40 @@ def send_reminders(today: date) -> RunReport:
     logged = _logged([key for key, _, _ in due] + [key for key, *_ in digests])
     report.unfinished = db.session.scalar(
         select(db.func.count(ReminderLog.id)).where(ReminderLog.status == "claimed")) or 0
-    with _Delivery(report, logged) as delivery:
-        for key, item, step in due:
-            title, link = courses[item.course_id]
-            delivery.send(key, item.staff_id, item.email, *reminder_text(item, step, title, link))
-        for key, staff_id, email, subject, body in digests:
-            if delivery.send(key, staff_id, email, subject, body):
-                report.digests += 1
+    mails = [Mail(key, item.staff_id, item.email, *reminder_text(item, step, *courses[item.course_id]))
+             for key, item, step in due]
+    mails += [Mail(*digest, digest=True) for digest in digests]
+    report.already = sum(m.key in logged for m in mails)
+    with _Delivery(report) as delivery:
+        delivery.send_all([m for m in mails if m.key not in logged])
     return report
 
 
+@dataclass(frozen=True)
+class Mail:
+    """One mail to send, and the key that makes it go out at most once."""
+
+    key: str
+    staff_id: int
+    email: str
+    subject: str
+    body: str
+    digest: bool = False
+
+
 class _Delivery:
-    """Claim, send, and write outcomes in batches (a row whose outcome is not written stays "claimed")."""
+    """Claim a few mails at a time, send them, and write the outcomes in batches.
 
-    BATCH = 200
+    A row whose outcome is not written (the run died) stays "claimed" and its mail is not sent again. Claims
+    are taken CLAIM_BATCH at a time, a transaction each: a killed run loses at most that many reminders,
+    and a run of 10,000 does not spend most of its time committing (bench/README.md).
+    """
 
-    def __init__(self, report: RunReport, logged: set[str]):
-        self.report, self.logged = report, logged
+    CLAIM_BATCH = 20
+    OUTCOME_BATCH = 200
+
+    def __init__(self, report: RunReport):
+        self.report = report
         self.outbox = Outbox()
         self.outcomes: list[dict] = []
 
@@ -106,33 +125,40 @@ class _Delivery:
         self.outbox.close()
         self.flush()
 
-    def send(self, key: str, staff_id: int, email: str, subject: str, body: str) -> bool:
-        """Send one mail unless it is already claimed; True if the server accepted it."""
+    def send_all(self, mails: list[Mail]) -> None:
+        """Send every mail no other run has claimed."""
+        for start in range(0, len(mails), self.CLAIM_BATCH):
+            batch = mails[start:start + self.CLAIM_BATCH]
+            claimed = _claim(batch)
+            for mail in batch:
+                if mail.key not in claimed:
+                    self.report.already += 1
+                elif self._send(mail) and mail.digest:
+                    self.report.digests += 1
+
+    def _send(self, mail: Mail) -> bool:
         report = self.report
-        if key in self.logged or not _claim(key, staff_id, email):
-            report.already += 1
-            return False
         try:
-            self.outbox.send(email, subject, body)
+            self.outbox.send(mail.email, mail.subject, mail.body)
         except smtplib.SMTPRecipientsRefused as exc:
-            self._outcome(key, "refused", str(exc.recipients))
+            self._outcome(mail.key, "refused", str(exc.recipients))
             report.refused += 1
-            report.problems.append(f"{email}: adressen nekades av e-postservern")
-            current_app.logger.warning("reminder %s refused by the mail server: %s", key, exc.recipients)
+            report.problems.append(f"{mail.email}: adressen nekades av e-postservern")
+            current_app.logger.warning("reminder %s refused by the mail server: %s", mail.key, exc.recipients)
             return False
         except (smtplib.SMTPException, OSError) as exc:
-            self._outcome(key, "failed", repr(exc))
+            self._outcome(mail.key, "failed", repr(exc))
             report.failed += 1
-            report.problems.append(f"{email}: {exc}")
-            current_app.logger.warning("reminder %s not sent: %r", key, exc)
+            report.problems.append(f"{mail.email}: {exc}")
+            current_app.logger.warning("reminder %s not sent: %r", mail.key, exc)
             return False
-        self._outcome(key, "sent", "")
+        self._outcome(mail.key, "sent", "")
         report.sent += 1
         return True
 
     def _outcome(self, key: str, status: str, error: str) -> None:
         self.outcomes.append({"k": key, "s": status, "e": error[:500], "at": utcnow()})
-        if len(self.outcomes) >= self.BATCH:
+        if len(self.outcomes) >= self.OUTCOME_BATCH:
             self.flush()
 
     def flush(self) -> None:
@@ -143,12 +169,16 @@ class _Delivery:
 
 
 @write_transaction
-def _claim(key: str, staff_id: int, email: str) -> bool:
-    # One insert that gives way to a row another run has written (PostgreSQL waits for that run to commit).
+def _claim(mails: list[Mail]) -> set[str]:
+    """The keys of these mails that this run claimed; the others were claimed by another run first."""
+    # One insert that gives way to rows another run has written (PostgreSQL waits for that run to commit).
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ReminderLog).values(key=key, staff_id=staff_id, recipient=email, status="claimed",
-                                           error="", claimed_at=utcnow()).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement).rowcount == 1
+    table = ReminderLog.__table__
+    now = utcnow()
+    statement = (insert(table).values([{"key": m.key, "staff_id": m.staff_id, "recipient": m.email,
+                                        "status": "claimed", "error": "", "claimed_at": now} for m in mails])
+                 .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key))
+    return set(db.session.execute(statement).scalars())
 
 
 @write_transaction
