@@ -137,3 +137,32 @@ def test_two_tabs_passing_the_last_two_parts_at_once_complete_the_course(app):
     assert Counter(r.status_code for r in parallel(calls)) == Counter({302: len(calls)})
     with app.app_context():  # without anyone opening the course page or the certificate
         assert db.session.scalar(select(func.count(CourseCompletion.id))) == len(learners)
+
+
+def test_a_write_that_stays_locked_through_every_retry_gets_a_swedish_503_and_stores_nothing(app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from learning import transactions
+    from learning.survey import pool
+
+    completed_learner(app, "last@malmo.se")
+    ids = item_ids(app)
+    client = signed_in(app, "last@malmo.se")
+    data = {"csrf_token": csrf_token(client, "/kurs/grundkurs/utvardering"),
+            f"item-{ids['nojd']}": "4", f"item-{ids['anvandning']}": "5"}
+    tries = []
+
+    def locked(course_id):
+        tries.append(course_id)
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(pool, "take_lock", locked)
+    monkeypatch.setattr(transactions.time, "sleep", lambda _seconds: None)
+    response = client.post("/kurs/grundkurs/utvardering", data=data)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert "skicka samma sida igen" in response.get_data(as_text=True)
+    assert len(tries) == transactions.ATTEMPTS
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SurveyParticipation.id))) == 0  # nothing half-stored
+    monkeypatch.undo()
+    assert client.post("/kurs/grundkurs/utvardering", data=data).status_code == 302  # sending again works
