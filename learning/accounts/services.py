@@ -11,11 +11,12 @@ from argon2 import PasswordHasher
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, HrScope, Organisation, User
 from learning.extensions import add_unique, db
 from learning.staff.services import link_accounts
+from learning.transactions import lock, write_transaction
 
 def _hasher() -> PasswordHasher:
     """The app's Argon2 hasher; its cost comes from config (tests use a cheap one)."""
@@ -63,6 +64,17 @@ def create_user(new: NewUser) -> User:
         raise AccountError("Okänd roll.")
     if new.gender is not None and new.gender not in GENDERS:
         raise AccountError("Okänt värde för kön.")
+    # Hashing takes a tenth of a second on purpose: done before the write transaction, not while holding it.
+    user = _insert_user(new, _hasher().hash(new.password))
+    # A transaction of its own, after the account is committed, so that a staff import running at the same
+    # time (which links after its own commit) and this account always meet: whichever links last sees both
+    # rows. A crash in between leaves the account unlinked until the next staff import links everyone.
+    link_accounts(user.email)
+    return user
+
+
+@write_transaction
+def _insert_user(new: NewUser, password_hash: str) -> User:
     organisation = None
     if new.organisation_code is not None:
         organisation = db.session.scalar(
@@ -70,17 +82,12 @@ def create_user(new: NewUser) -> User:
         if organisation is None:
             raise AccountError("Välj en förvaltning i listan.")
     user = User(
-        email=normalise_email(new.email), name=new.name.strip(), password_hash=_hasher().hash(new.password),
+        email=normalise_email(new.email), name=new.name.strip(), password_hash=password_hash,
         organisation=organisation, org_role=new.org_role, gender=new.gender, role=new.role,
         must_change_password=new.must_change_password, email_confirmed=new.email_confirmed,
     )
     if not add_unique(user):
         raise AccountError("Det finns redan ett konto med den e-postadressen. Logga in i stället.")
-    db.session.commit()
-    # After the commit, so that a staff import running at the same time (which links after its own
-    # commit) and this account always meet: whichever links last sees both rows.
-    link_accounts(user.email)
-    db.session.commit()
     return user
 
 
@@ -94,23 +101,43 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or user.disabled:
         return None
     if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
-        db.session.commit()
+        _store_rehash(user.id, user.password_hash, _hasher().hash(password))
     return user
+
+
+@write_transaction
+def _store_rehash(user_id: int, seen_hash: str, new_hash: str) -> None:
+    # Only over the hash that was verified: a password changed meanwhile is not overwritten with the old one.
+    db.session.execute(update(User).where(User.id == user_id, User.password_hash == seen_hash)
+                       .values(password_hash=new_hash).execution_options(synchronize_session=False))
 
 
 def change_password(user: User, current: str, new: str) -> None:
     """Set a new password after checking the current one."""
+    seen_hash = user.password_hash
     try:
-        _hasher().verify(user.password_hash, current)
+        _hasher().verify(seen_hash, current)
     except (VerificationError, InvalidHashError):
         raise AccountError("Det nuvarande lösenordet stämmer inte.") from None
     if current == new:
         raise AccountError("Välj ett nytt lösenord som skiljer sig från det gamla.")
-    user.password_hash = _hasher().hash(new)
+    _set_password(user.id, seen_hash, _hasher().hash(new),
+                  "Lösenordet har just bytts på annat håll. Logga in igen och försök på nytt.")
+
+
+@write_transaction
+def _set_password(user_id: int, seen_hash: str, new_hash: str, changed_meanwhile: str,
+                  confirm_email: bool = False) -> User:
+    """Replace the hash that was checked outside the transaction; AccountError if it changed since."""
+    user = db.session.get(User, user_id, with_for_update=True, populate_existing=True)
+    if user is None or user.password_hash != seen_hash:
+        raise AccountError(changed_meanwhile)
+    user.password_hash = new_hash
+    if confirm_email:
+        user.email_confirmed = True  # a reset link itself proves the address
     user.must_change_password = False
     user.rotate_session_token()
-    db.session.commit()
+    return user
 
 
 def ensure_admin(email: str = "admin@malmo.se") -> str | None:
@@ -132,8 +159,10 @@ def load_organisation_file(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
+@write_transaction
 def sync_organisations(pairs: list[tuple[str, str]]) -> None:
     """Make the organisations table match the list; unlisted ones become inactive, never deleted."""
+    lock("organisations", 0)
     existing = {o.code: o for o in db.session.scalars(select(Organisation))}
     listed = dict(pairs)
     for code, name in pairs:
@@ -145,7 +174,6 @@ def sync_organisations(pairs: list[tuple[str, str]]) -> None:
     for code, org in existing.items():
         if code not in listed:
             org.active = False
-    db.session.commit()
 
 
 def organisations(active_only: bool = True) -> list[Organisation]:
@@ -156,9 +184,10 @@ def organisations(active_only: bool = True) -> list[Organisation]:
     return list(db.session.scalars(query))
 
 
+@write_transaction
 def set_roles(user_id: int, role: str, scope_codes: list[str]) -> User:
     """Set a user's platform role and, for HR, the förvaltningar they may see."""
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, with_for_update=True)  # two admins at once: one after the other
     if user is None:
         raise AccountError("Användaren finns inte.")
     if role not in PLATFORM_ROLES:
@@ -176,7 +205,6 @@ def set_roles(user_id: int, role: str, scope_codes: list[str]) -> User:
             user.hr_scopes.remove(scope)
     have = {s.organisation_id for s in user.hr_scopes}
     user.hr_scopes.extend(HrScope(organisation=o) for oid, o in wanted.items() if oid not in have)
-    db.session.commit()
     return user
 
 
@@ -190,6 +218,7 @@ def list_users(search: str = "", limit: int = 200) -> list[User]:
     return list(db.session.scalars(query.limit(limit)))
 
 
+@write_transaction
 def update_profile(user: User, name: str, organisation_code: str, org_role: str, gender: str | None) -> None:
     """Change the learner's own profile fields."""
     organisation = db.session.scalar(select(Organisation).filter_by(code=organisation_code, active=True))
@@ -198,7 +227,6 @@ def update_profile(user: User, name: str, organisation_code: str, org_role: str,
     if org_role not in ORG_ROLES or (gender is not None and gender not in GENDERS):
         raise AccountError("Välj ett av alternativen i listan.")
     user.name, user.organisation, user.org_role, user.gender = name.strip(), organisation, org_role, gender
-    db.session.commit()
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -224,6 +252,7 @@ def _link_user(purpose: str, token: str, max_age: int, expired: str, invalid: st
     return user
 
 
+@write_transaction
 def confirm_email(token: str) -> User:
     """Mark the address as confirmed; raises AccountError for a broken or expired link."""
     user = _link_user("confirm", token, current_app.config["CONFIRM_EMAIL_MAX_AGE"],
@@ -231,7 +260,6 @@ def confirm_email(token: str) -> User:
                       "Länken är inte giltig. Kontrollera att du kopierade hela länken.",
                       lambda user, data: user.email == data.get("email"))
     user.email_confirmed = True
-    db.session.commit()
     return user
 
 
@@ -242,16 +270,12 @@ def reset_token(user: User) -> str:
 
 def reset_password(token: str, new: str) -> User:
     """Set a new password from a reset link; every other session ends."""
+    invalid = "Länken är inte giltig eller redan använd. Be om en ny länk."
     user = _link_user("reset", token, current_app.config["RESET_PASSWORD_MAX_AGE"],
-                      "Länken har gått ut. Be om en ny länk.",
-                      "Länken är inte giltig eller redan använd. Be om en ny länk.",
+                      "Länken har gått ut. Be om en ny länk.", invalid,
                       lambda user, data: not user.disabled and user.password_hash[-16:] == data.get("pw"))
-    user.password_hash = _hasher().hash(new)
-    user.email_confirmed = True  # the link itself proves the address
-    user.must_change_password = False
-    user.rotate_session_token()
-    db.session.commit()
-    return user
+    # The link dies with the hash it was made for: the same link sent twice at once sets one password.
+    return _set_password(user.id, user.password_hash, _hasher().hash(new), invalid, confirm_email=True)
 
 
 def user_by_email(email: str) -> User | None:

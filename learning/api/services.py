@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.exceptions import Forbidden, NotFound
 
 from learning.access import Scope, narrow, report_scope
@@ -22,11 +23,13 @@ from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.periods import Period, PeriodError, parse_period
 from learning.reports.services import Dashboard, OrgRow
-from learning.timeutil import stockholm_month, utcnow
+from learning.timeutil import local, stockholm_month, utcnow
+from learning.transactions import write_transaction
 
 MONTH = re.compile(MONTH_PATTERN)  # the OpenAPI pattern; fullmatch also refuses a trailing newline
 PREFIX = "lrn_"
 MAX_NAME = 100
+TOUCH_EVERY = timedelta(minutes=1)
 FIGURES = ("registered", "started", "completed", "completion_rate", "staff", "covered", "coverage")
 
 
@@ -48,6 +51,7 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@write_transaction
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for a coordinator or admin; returns it with its secret, which is never stored."""
     if not user.has_role("coordinator"):
@@ -60,7 +64,6 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=digest(secret))
     db.session.add(token)
-    db.session.commit()
     return token, secret
 
 
@@ -71,12 +74,12 @@ def tokens_of(user_id: int) -> list[ApiToken]:
         .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
+@write_transaction
 def revoke_token(user_id: int, token_id: int) -> ApiToken | None:
     """Revoke one of the user's own tokens; None if they have no such token."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id))
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.commit()
     return token
 
 
@@ -93,9 +96,17 @@ def authenticate(header: str | None) -> User:
         raise ApiError(401, "API-nyckeln är återkallad.")
     if token.user.disabled:
         raise ApiError(401, "Kontot som API-nyckeln hör till är avstängt.")
-    token.last_used_at = utcnow()
-    db.session.commit()
+    now = utcnow()
+    # Written at most once a minute per token: a follow-up tool's burst of calls is not a burst of writes.
+    if token.last_used_at is None or local(token.last_used_at) < now - TOUCH_EVERY:
+        _touch(token.id, now)
     return token.user
+
+
+@write_transaction
+def _touch(token_id: int, now: datetime) -> None:
+    db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+                       .execution_options(synchronize_session=False))
 
 
 def scope_of(user: User) -> Scope:

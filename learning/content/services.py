@@ -17,6 +17,7 @@ from learning.content.models import ContentFile, Course, Revision
 from learning.content.parsing import Document, parse
 from learning.content.survey_items import DEFAULT_SURVEY
 from learning.extensions import db, get_or_create
+from learning.transactions import lock, write_transaction
 
 
 class ContentInvalid(Exception):
@@ -79,16 +80,18 @@ def import_tree(root: Path) -> ImportResult:
     errors = [p for p in check_tree(root) if p.problem.kind == "error"]
     if errors:
         raise ContentInvalid(errors)
-    created: list[str] = []
-    unchanged = 0
-    for course_dir in course_dirs(root):
-        for path in content_files(course_dir):
-            if _store_revision(course_dir.name, path.name, path.read_text(encoding="utf-8")):
-                created.append(f"{course_dir.name}/{path.name}")
-            else:
-                unchanged += 1
-    db.session.commit()
-    return ImportResult(created, unchanged)
+    # Read before the write transaction, so the lock is held for the database work only.
+    files = [(course_dir.name, path.name, path.read_text(encoding="utf-8"))
+             for course_dir in course_dirs(root) for path in content_files(course_dir)]
+    return _store_files(files)
+
+
+@write_transaction
+def _store_files(files: list[tuple[str, str, str]]) -> ImportResult:
+    """Every file in one transaction: an import is stored whole or not at all."""
+    lock("content-import", 0)  # two imports at once: the second sees the first's revisions
+    created = [f"{course}/{filename}" for course, filename, text in files if _store_revision(course, filename, text)]
+    return ImportResult(created, len(files) - len(created))
 
 
 def export_tree(root: Path) -> list[Path]:

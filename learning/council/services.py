@@ -9,16 +9,17 @@ from learning.council.models import CouncilSnapshot
 from learning.extensions import db
 from learning.periods import Period
 from learning.privacy import TOO_FEW
+from learning.transactions import write_transaction
 
 CSV_HEADER = ["Avsnitt", "Uppgift", "Värde", "Källa"]
 
 
+@write_transaction
 def freeze(course_id: int, period: Period, figures: dict, user: User) -> CouncilSnapshot:
     """Store the figures as they are now, with who froze them."""
     snapshot = CouncilSnapshot(course_id=course_id, period_start=period.start, period_end=period.end,
                                figures=figures, created_by_id=user.id, created_by_name=user.name)
     db.session.add(snapshot)
-    db.session.commit()
     return snapshot
 
 

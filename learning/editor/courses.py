@@ -10,6 +10,7 @@ from learning.content.models import ContentFile, Course
 from learning.content.parsing import SLUG_RE
 from learning.editor.models import Draft
 from learning.extensions import add_unique, db
+from learning.transactions import write_transaction
 
 
 class NameTaken(ValueError):
@@ -58,10 +59,10 @@ def _new_file(course: Course, filename: str, user: User, text: str) -> ContentFi
     file = ContentFile(course_id=course.id, filename=filename)
     _add_once(file, f"Det finns redan en fil som heter {filename} i kursen.")
     db.session.add(Draft(content_file_id=file.id, user_id=user.id, base_revision_id=None, markdown=text))
-    db.session.commit()
     return file
 
 
+@write_transaction
 def create_course(slug: str, title: str, user: User) -> ContentFile:
     """A new course, hidden from learners until its course file is published; returns that file."""
     slug = slug.strip().lower()
@@ -73,6 +74,7 @@ def create_course(slug: str, title: str, user: User) -> ContentFile:
     return _new_file(course, COURSE_FILE, user, COURSE_TEMPLATE.format(title=f'"{title}"'))
 
 
+@write_transaction
 def create_part(course_id: int, name: str, user: User) -> ContentFile:
     """A new part of a course, as this editor's draft; learners see it once it is published."""
     course = db.session.get(Course, course_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from learning.accounts.models import User
 from learning.editor.models import Image
 from learning.extensions import add_unique, db
+from learning.transactions import write_transaction
 
 # Pillow's format name -> (content type, file extension). SVG is refused: it can carry scripts.
 FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
@@ -70,13 +71,16 @@ def inspect(data: bytes, max_bytes: int) -> tuple[str, str, int, int]:
 
 def store(filename: str, data: bytes, user: User, max_bytes: int) -> Image:
     """Check and keep an uploaded image under a name derived from its file name."""
-    content_type, extension, width, height = inspect(data, max_bytes)
-    name = image_name(filename, extension)
-    image = Image(name=name, content_type=content_type, data=data, sha256=hashlib.sha256(data).hexdigest(),
-                  width=width, height=height, uploaded_by=user.id)
+    content_type, extension, width, height = inspect(data, max_bytes)  # decoding: before the write transaction
+    image = Image(name=image_name(filename, extension), content_type=content_type, data=data,
+                  sha256=hashlib.sha256(data).hexdigest(), width=width, height=height, uploaded_by=user.id)
+    return _insert(image)
+
+
+@write_transaction
+def _insert(image: Image) -> Image:
     if not add_unique(image):
-        raise ImageRefused(f"Det finns redan en bild som heter {name}. Byt namn på filen och ladda upp den igen.")
-    db.session.commit()
+        raise ImageRefused(f"Det finns redan en bild som heter {image.name}. Byt namn på filen och ladda upp den igen.")
     return image
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select
 
 from learning.accounts.models import User
 from learning.content.checks import COURSE_FILE, check_course
@@ -16,6 +15,7 @@ from learning.content.services import content_hash, course_slugs, published_cour
 from learning.editor.models import Draft
 from learning.extensions import add_unique, db
 from learning.learn import services as learn
+from learning.transactions import write_transaction
 
 
 class Conflict(Exception):
@@ -194,40 +194,42 @@ def draft(file_id: int, user: User) -> Draft | None:
     return db.session.scalar(select(Draft).filter_by(content_file_id=file_id, user_id=user.id))
 
 
-def save_draft(target: EditableFile, user: User, text: str, base_revision_id: int | None,
-               retry: bool = True) -> Draft:
+def save_draft(target: EditableFile, user: User, text: str, base_revision_id: int | None) -> Draft:
     """Keep the text as this editor's draft; raise Conflict (after keeping it) if the base is stale."""
     text = normalise(text)
-    if base_revision_id is not None and db.session.scalar(
-            select(Revision.content_file_id).where(Revision.id == base_revision_id)) != target.file.id:
-        base_revision_id = None  # not a version of this file (an altered form): treated as out of date
-    row = draft(target.file.id, user)
-    if row is None:
-        row = Draft(content_file_id=target.file.id, user_id=user.id, base_revision_id=base_revision_id, markdown=text)
-        db.session.add(row)
-    else:
-        row.markdown = text
-        # A stale base is kept, so the conflict is shown again next time rather than forgotten.
-        if base_revision_id == target.current_id:
-            row.base_revision_id = base_revision_id
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same editor saved twice at once from two tabs: the other row exists now
-        db.session.rollback()
-        if not retry:
-            raise
-        return save_draft(target, user, text, base_revision_id, retry=False)
+    row, base_revision_id = _keep_draft(target.file.id, user.id, text, base_revision_id, target.current_id)
     if base_revision_id != target.current_id:
         raise Conflict(text, target.current)
     return row
 
 
+@write_transaction
+def _keep_draft(file_id: int, user_id: int, text: str, base_revision_id: int | None,
+                current_id: int | None) -> tuple[Draft, int | None]:
+    """The stored draft, and the base it was saved against (None when the form named another file's version)."""
+    if base_revision_id is not None and db.session.scalar(
+            select(Revision.content_file_id).where(Revision.id == base_revision_id)) != file_id:
+        base_revision_id = None  # not a version of this file (an altered form): treated as out of date
+    mine = select(Draft).filter_by(content_file_id=file_id, user_id=user_id)
+    row = db.session.scalar(mine)
+    if row is None:
+        row = Draft(content_file_id=file_id, user_id=user_id, base_revision_id=base_revision_id, markdown=text)
+        if add_unique(row):
+            return row, base_revision_id
+        row = db.session.scalar(mine)  # the same editor saved twice at once from two tabs: the other row exists
+    row.markdown = text
+    # A stale base is kept, so the conflict is shown again next time rather than forgotten.
+    if base_revision_id == current_id:
+        row.base_revision_id = base_revision_id
+    return row, base_revision_id
+
+
+@write_transaction
 def discard_draft(target: EditableFile, user: User) -> None:
     """Throw away this editor's draft of the file."""
     row = draft(target.file.id, user)
     if row is not None:
         db.session.delete(row)
-        db.session.commit()
 
 
 def quiz_changed(old: Document | None, new: Document) -> bool:
@@ -254,22 +256,33 @@ def publish(target: EditableFile, user: User, text: str, base_revision_id: int |
     if changed and retake is None:
         save_draft(target, user, text, base_revision_id)
         raise RetakeChoiceNeeded()
-    revision = _add_revision(target, user, text, message, retake=bool(changed and retake))
-    row = draft(target.file.id, user)
-    if row is not None:
-        db.session.delete(row)
-    db.session.commit()
+    revision = _add_revision(target, user, text, message, retake=bool(changed and retake), drop_draft=True)
+    if revision is None:  # another editor published after this one's checks: keep the text, show both
+        save_draft(target, user, text, target.current_id)
+        raise Conflict(text, current_revision(target.file.id))
     return revision
 
 
-def _add_revision(target: EditableFile, user: User, text: str, message: str, retake: bool = False) -> Revision:
-    number = target.current.number + 1 if target.current else 1
-    revision = Revision(content_file_id=target.file.id, number=number, markdown=text, retake_required=retake,
-                        content_hash=content_hash(text), message=message.strip(), author_id=user.id)
-    if not add_unique(revision):  # another editor's publish took this number first
-        db.session.rollback()
-        save_draft(target, user, text, target.current_id)
-        raise Conflict(text, current_revision(target.file.id))
+def _add_revision(target: EditableFile, user: User, text: str, message: str, retake: bool = False,
+                  drop_draft: bool = False) -> Revision | None:
+    """The new live revision, or None (nothing stored) if the live revision is no longer target.current."""
+    return _insert_revision(target.file.id, target.current_id, user.id, text, message.strip(), retake, drop_draft)
+
+
+@write_transaction
+def _insert_revision(file_id: int, base_id: int | None, user_id: int, text: str, message: str, retake: bool,
+                     drop_draft: bool) -> Revision | None:
+    # Only the insert and the draft's removal are in the transaction: the checks, parsing and rendering are done
+    # before, so learners submitting quizzes meanwhile wait for the write lock for milliseconds at most.
+    current = current_revision(file_id)
+    if (current.id if current else None) != base_id:
+        return None
+    revision = Revision(content_file_id=file_id, number=current.number + 1 if current else 1, markdown=text,
+                        retake_required=retake, content_hash=content_hash(text), message=message, author_id=user_id)
+    if not add_unique(revision):  # PostgreSQL: another editor's publish took this number at the same moment
+        return None
+    if drop_draft:
+        db.session.execute(delete(Draft).where(Draft.content_file_id == file_id, Draft.user_id == user_id))
     return revision
 
 
@@ -318,7 +331,8 @@ def restore(target: EditableFile, user: User, old: Revision, base_revision_id: i
         save_draft(target, user, old.markdown, target.current_id)
         raise RetakeChoiceNeeded()
     revision = _add_revision(target, user, old.markdown, f"Återställer version {old.number}")
-    db.session.commit()
+    if revision is None:  # another editor published since the history was shown
+        raise Conflict(old.markdown, current_revision(target.file.id))
     return revision
 
 

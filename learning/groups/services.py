@@ -11,6 +11,7 @@ from learning.accounts.models import Organisation
 from learning.extensions import add_unique, db
 from learning.groups.models import GroupViewing, GroupViewingCount
 from learning.learn.models import CourseStart
+from learning.transactions import lock, write_transaction
 
 MAX_OTHERS = 50
 MAX_AGE_DAYS = 366  # older viewings are for the coordinator to register as a session
@@ -57,9 +58,11 @@ def check(data: GroupData, today: date) -> None:
         raise GroupError(f"Antalet kvinnor och män är tillsammans fler än de {others} som deltog.", "women")
 
 
+@write_transaction
 def save(user_id: int, course_id: int, data: GroupData, today: date, group_id: int | None = None) -> GroupViewing:
     """Create or correct a group viewing in one transaction."""
     check(data, today)
+    lock("group-viewings", user_id)  # a double click, or two tabs: one change after the other
     if not db.session.scalar(select(CourseStart.id).filter_by(user_id=user_id, course_id=course_id)):
         raise GroupError("Öppna kursen först: gruppen registreras av den som visade kursen för de andra.", "others")
     group = own(user_id, course_id, group_id) if group_id else GroupViewing(user_id=user_id, course_id=course_id)
@@ -77,10 +80,8 @@ def save(user_id: int, course_id: int, data: GroupData, today: date, group_id: i
         else:
             group.counts.append(GroupViewingCount(organisation_id=organisation_id, people=n))
     if not add_unique(group):
-        db.session.rollback()
         raise GroupError("Du har redan registrerat en grupp för det datumet. Ändra den i listan i stället.",
                          "viewed_on")
-    db.session.commit()
     return group
 
 
@@ -98,7 +99,8 @@ def mine(user_id: int, course_id: int) -> list[GroupViewing]:
                                    .order_by(GroupViewing.viewed_on.desc(), GroupViewing.id.desc())))
 
 
+@write_transaction
 def withdraw(user_id: int, course_id: int, group_id: int) -> None:
     """Remove a group viewing; the others no longer count in any report."""
+    lock("group-viewings", user_id)
     db.session.delete(own(user_id, course_id, group_id))
-    db.session.commit()

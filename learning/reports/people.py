@@ -15,6 +15,7 @@ from learning.learn.services import COMPLETION_COUNTS
 from learning.reports.models import AccessLog
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.timeutil import format_date
+from learning.transactions import write_transaction
 
 STATUSES = {"klar": "Klar", "paborjad": "Påbörjad", "ej_paborjad": "Inte påbörjad", "inget_konto": "Inget konto"}
 
@@ -111,10 +112,10 @@ def table(course: PublishedCourse, persons: list[Person]) -> tuple[list[str], li
     return header, rows
 
 
+@write_transaction
 def log_access(user_id: int, action: str, what: str) -> None:
     """Write one look at personal data to the access log."""
     db.session.add(AccessLog(user_id=user_id, action=action, what=what[:500]))
-    db.session.commit()
 
 
 def access_log(limit: int = 500) -> list[tuple[AccessLog, str | None]]:

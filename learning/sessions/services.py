@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from learning.accounts.models import Organisation, User
 from learning.extensions import db
@@ -14,6 +13,7 @@ from learning.sessions import attendance
 from learning.sessions.models import KINDS, MODES, LiveSession, SessionAttendee, SessionCount, UnmatchedRow
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.timeutil import stockholm_today
+from learning.transactions import lock, write_transaction
 
 MAX_COUNT = 5000
 
@@ -67,10 +67,13 @@ def _organisation_ids(codes: list[str]) -> list[int]:
     return [ids[c] for c in codes if c in ids]
 
 
+@write_transaction
 def save_session(data: SessionData, session_id: int | None = None) -> LiveSession:
     """Create a session, or change one; the kind and mode must be known ones."""
     if data.kind not in KINDS or data.mode not in MODES:
         raise SessionError("Välj typ och form i listorna.", "kind")
+    if session_id:
+        lock("session-attendance", session_id)  # not moved to the future while a list is being imported
     row = db.session.get(LiveSession, session_id) if session_id else LiveSession()
     if row is None:
         raise SessionError("Tillfället finns inte längre.")
@@ -80,17 +83,17 @@ def save_session(data: SessionData, session_id: int | None = None) -> LiveSessio
     row.kind, row.mode, row.title, row.held_on = data.kind, data.mode, data.title.strip(), data.held_on
     row.organiser, row.targets = data.organiser.strip(), _organisation_ids(data.target_codes)
     db.session.add(row)
-    db.session.commit()
     return row
 
 
+@write_transaction
 def delete_session(session_id: int) -> None:
     """Remove a session and its attendance."""
+    lock("session-attendance", session_id)
     row = get(session_id)
     for model in (SessionAttendee, SessionCount, UnmatchedRow):
         db.session.execute(model.__table__.delete().where(model.session_id == row.id))
     db.session.delete(row)
-    db.session.commit()
 
 
 def get(session_id: int) -> LiveSession:
@@ -125,8 +128,10 @@ def _refuse_future(row: LiveSession, today: date) -> None:
                            "först när tillfället har ägt rum.")
 
 
+@write_transaction
 def set_count(session_id: int, organisation_code: str, attendees: int, today: date) -> None:
     """The number of attendees from one förvaltning; 0 removes the count."""
+    lock("session-attendance", session_id)  # two coordinators at once: the second sees the first's count
     row = get(session_id)
     _refuse_future(row, today)
     if not 0 <= attendees <= MAX_COUNT:
@@ -142,7 +147,6 @@ def set_count(session_id: int, organisation_code: str, attendees: int, today: da
         db.session.add(SessionCount(session_id=row.id, organisation_id=organisation_id, attendees=attendees))
     else:
         existing.attendees = attendees
-    db.session.commit()
 
 
 def counts(session_id: int) -> list[tuple[str, int]]:
@@ -168,35 +172,36 @@ def unmatched(session_id: int) -> list[UnmatchedRow]:
 
 def import_attendance(session_id: int, data: bytes, today: date) -> ImportResult:
     """Matched rows become attendees, the rest wait as unmatched rows; a person already there is not added again."""
-    row = get(session_id)
-    _refuse_future(row, today)
+    _refuse_future(get(session_id), today)
     try:
-        people = attendance.parse(data)
+        people = attendance.parse(data)  # before the write transaction: parsing holds no lock
     except attendance.AttendanceFileError as exc:
         raise SessionError(str(exc), "file") from None
+    return _store_attendance(session_id, people, today)
+
+
+@write_transaction
+def _store_attendance(session_id: int, people: list[attendance.AttendanceRow], today: date) -> ImportResult:
+    # Two lists for the same session at once: the second finds the first's people already there.
+    lock("session-attendance", session_id)
+    row = get(session_id)
+    _refuse_future(row, today)
     known = set(db.session.scalars(select(SessionAttendee.person_key).filter_by(session_id=row.id)))
     known |= set(db.session.scalars(select(UnmatchedRow.person_key).filter_by(session_id=row.id)))
     new = [p for p in people if p.person_key not in known]
     matches = _match([p.email for p in new if p.email], today)
     matched = 0
-    try:
-        for person in new:
-            found = matches.get(person.email)
-            if found:
-                user_id, staff_id, organisation_id = found
-                db.session.add(SessionAttendee(session_id=row.id, person_key=person.person_key, name=person.name,
-                                               email=person.email, user_id=user_id, staff_id=staff_id,
-                                               organisation_id=organisation_id, source="matchad"))
-                matched += 1
-            else:
-                db.session.add(UnmatchedRow(session_id=row.id, person_key=person.person_key, name=person.name,
-                                            email=person.email, joined=person.joined))
-        db.session.commit()
-    except IntegrityError:
-        # Someone imported a list for the same session at the same moment: nothing of this one is kept.
-        db.session.rollback()
-        raise SessionError("En annan närvarolista lästes in till tillfället samtidigt. Läs in filen igen.",
-                           "file") from None
+    for person in new:
+        found = matches.get(person.email)
+        if found:
+            user_id, staff_id, organisation_id = found
+            db.session.add(SessionAttendee(session_id=row.id, person_key=person.person_key, name=person.name,
+                                           email=person.email, user_id=user_id, staff_id=staff_id,
+                                           organisation_id=organisation_id, source="matchad"))
+            matched += 1
+        else:
+            db.session.add(UnmatchedRow(session_id=row.id, person_key=person.person_key, name=person.name,
+                                        email=person.email, joined=person.joined))
     return ImportResult(matched, len(new) - matched, len(people) - len(new))
 
 
@@ -218,8 +223,10 @@ def _match(emails: list[str], today: date) -> dict[str, tuple[int | None, int | 
     return found
 
 
+@write_transaction
 def place_unmatched(session_id: int, row_id: int, organisation_code: str) -> SessionAttendee:
     """Turn an unmatched row into an attendee of the förvaltning the coordinator chose."""
+    lock("session-attendance", session_id)  # the same row placed twice at once: the second finds it handled
     row = db.session.scalar(select(UnmatchedRow).filter_by(id=row_id, session_id=session_id, status="väntar"))
     if row is None:
         raise SessionError("Raden är redan hanterad.")
@@ -231,14 +238,14 @@ def place_unmatched(session_id: int, row_id: int, organisation_code: str) -> Ses
     db.session.delete(row)
     db.session.flush()
     db.session.add(attendee)
-    db.session.commit()
     return attendee
 
 
+@write_transaction
 def dismiss_unmatched(session_id: int, row_id: int) -> None:
     """Mark an unmatched row as no participant; kept so that a re-import does not bring it back."""
+    lock("session-attendance", session_id)
     row = db.session.scalar(select(UnmatchedRow).filter_by(id=row_id, session_id=session_id, status="väntar"))
     if row is None:
         raise SessionError("Raden är redan hanterad.")
     row.status = "avvisad"
-    db.session.commit()

@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, union_all, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from learning.accounts.models import Organisation, User
-from learning.extensions import db
+from learning.extensions import add_unique, db
 from learning.staff import csvfile
 from learning.staff.csvfile import StaffError, StaffImportError
 from learning.staff.models import Headcount, StaffAssignment, StaffMember
 from learning.timeutil import stockholm_today, utcnow
+from learning.transactions import lock, write_transaction
 
 __all__ = [
     "HeadcountError", "ImportReport", "OrganisationStaff", "StaffError", "StaffImportError", "describe",
@@ -70,29 +70,28 @@ def describe(report: ImportReport) -> str:
 
 
 def import_staff(data: bytes, today: date) -> ImportReport:
-    """Make the staff list match the file from today on, in one transaction; raises StaffImportError if unusable."""
+    """Make the staff list match the file from today on, in one transaction (accounts linked in a second one).
+
+    Raises StaffImportError, with nothing changed, if the file is unusable.
+    """
     lookup: dict[str, int] = {}
     for organisation in db.session.scalars(select(Organisation).where(Organisation.active.is_(True))):
         lookup[organisation.name.strip().casefold()] = organisation.id
         lookup[organisation.code.casefold()] = organisation.id
-    parsed = csvfile.parse(data, lookup)
+    parsed = csvfile.parse(data, lookup)  # before the write transaction: parsing holds no lock
     if not parsed.rows:
         # Applying a file without one usable row would mark the whole staff as having left.
         raise StaffImportError("Ingen rad i filen gick att läsa in.", parsed.problems)
-    try:
-        counts = _apply(parsed, today)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    # After the commit, as create_user does for a new account: whichever of the two runs last sees both
-    # rows committed, so an account registered during the import is still linked.
+    counts = _apply(parsed, today)
+    # A transaction of its own after the import's, as create_user does for a new account: whichever of the two
+    # links last sees both rows committed, so an account registered during the import is still linked.
     link_accounts()
-    db.session.commit()
     return ImportReport(**counts, problems=parsed.problems)
 
 
+@write_transaction
 def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
+    lock("staff-import", 0)  # two imports at once: the second reads what the first wrote
     members = {m.employee_id: m for m in db.session.scalars(select(StaffMember))}
     current = {a.staff_id: a for a in db.session.scalars(
         select(StaffAssignment).where(StaffAssignment.valid_to.is_(None)).order_by(StaffAssignment.id))}
@@ -145,6 +144,7 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
     return counts
 
 
+@write_transaction
 def link_accounts(email: str | None = None) -> None:
     """Point staff members at the account with their address (all of them, or those with one address)."""
     account = select(User.id).where(User.email == StaffMember.email).scalar_subquery()
@@ -232,14 +232,15 @@ def set_headcount(organisation_code: str, staff: int, managers: int | None) -> H
             raise HeadcountError(f"{label} ska vara ett heltal från 0 till 200 000.", name)
     if managers is not None and managers > staff:
         raise HeadcountError("Antalet chefer kan inte vara större än antalet anställda.", "managers")
-    headcount = db.session.scalar(select(Headcount).filter_by(organisation_id=organisation.id))
+    return _store_headcount(organisation.id, staff, managers)
+
+
+@write_transaction
+def _store_headcount(organisation_id: int, staff: int, managers: int | None) -> Headcount:
+    headcount = db.session.scalar(select(Headcount).filter_by(organisation_id=organisation_id))
     if headcount is None:
-        headcount = Headcount(organisation_id=organisation.id, staff=staff)
-        db.session.add(headcount)
+        headcount = Headcount(organisation_id=organisation_id, staff=staff)
+        if not add_unique(headcount):
+            raise HeadcountError("Någon annan sparade ett antal för förvaltningen samtidigt. Försök igen.")
     headcount.staff, headcount.managers, headcount.updated_at = staff, managers, utcnow()
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise HeadcountError("Någon annan sparade ett antal för förvaltningen samtidigt. Försök igen.") from None
     return headcount

@@ -9,12 +9,13 @@ from sqlalchemy import and_, case, func, select
 
 from learning.accounts.models import GENDERS, ORG_ROLES, Organisation, User
 from learning.content.survey_items import SCALE, TEXT
-from learning.extensions import db
+from learning.extensions import add_unique, db
 from learning.learn.models import CourseCompletion
 from learning.privacy import K, suppress
 from learning.survey.pool import release_due
 from learning.survey.models import SurveyAnswer, SurveyAnswerTheme, SurveyItem, SurveyResponse, SurveyTheme
 from learning.periods import Period
+from learning.transactions import write_transaction
 
 REDACTED = "[borttaget]"
 DIMENSIONS = {"organisation": "Förvaltning", "org_role": "Roll", "gender": "Kön"}
@@ -239,28 +240,29 @@ def theme_counts(course_id: int, period: Period, scope: frozenset[int] | None) -
     return [(name, count) for name, count in rows]
 
 
+@write_transaction
 def add_theme(course_id: int, name: str) -> SurveyTheme:
     """Create a theme; names are unique per course."""
     name = " ".join(name.split())
     if not 1 <= len(name) <= 100:
         raise ResultsError("Ett tema behöver ett namn på högst 100 tecken.")
-    if db.session.scalar(select(SurveyTheme.id).filter_by(course_id=course_id, name=name)):
-        raise ResultsError(f"Temat ”{name}” finns redan.")
     theme = SurveyTheme(course_id=course_id, name=name)
-    db.session.add(theme)
-    db.session.commit()
+    if not add_unique(theme):
+        raise ResultsError(f"Temat ”{name}” finns redan.")
     return theme
 
 
 def _text_answer(course_id: int, answer_id: str) -> SurveyAnswer:
     answer = db.session.scalar(
         select(SurveyAnswer).join(SurveyResponse)
-        .where(SurveyAnswer.id == answer_id, SurveyResponse.course_id == course_id, SurveyAnswer.text.is_not(None)))
+        .where(SurveyAnswer.id == answer_id, SurveyResponse.course_id == course_id, SurveyAnswer.text.is_not(None))
+        .with_for_update(of=SurveyAnswer))  # two coordinators at once: one change after the other
     if answer is None:
         raise ResultsError("Svaret finns inte.")
     return answer
 
 
+@write_transaction
 def set_themes(course_id: int, answer_id: str, theme_ids: list[int]) -> None:
     """Tag a free-text answer with exactly these themes."""
     answer = _text_answer(course_id, answer_id)
@@ -272,10 +274,11 @@ def set_themes(course_id: int, answer_id: str, theme_ids: list[int]) -> None:
     for theme_id, row in current.items():
         if theme_id not in valid:
             db.session.delete(row)
-    db.session.add_all(SurveyAnswerTheme(answer_id=answer.id, theme_id=t) for t in valid - current.keys())
-    db.session.commit()
+    for theme_id in valid - current.keys():
+        add_unique(SurveyAnswerTheme(answer_id=answer.id, theme_id=theme_id))  # the same form sent twice at once
 
 
+@write_transaction
 def redact(course_id: int, answer_id: str, passage: str) -> None:
     """Replace a passage that identifies someone; the original text is overwritten, not kept."""
     answer = _text_answer(course_id, answer_id)
@@ -286,7 +289,6 @@ def redact(course_id: int, answer_id: str, passage: str) -> None:
         raise ResultsError("Texten som ska tas bort finns inte i svaret. Kopiera den exakt.")
     answer.text = answer.text.replace(passage, REDACTED)
     answer.redacted = True
-    db.session.commit()
 
 
 def table_rows(table: Breakdown) -> tuple[list[str], list[list]]:
