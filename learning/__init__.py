@@ -113,13 +113,15 @@ def register_blueprints(app: Flask) -> None:
     from learning.learn.views import bp as learn_bp
     from learning.mypages.views import bp as mypages_bp
     from learning.groups.views import bp as groups_bp
+    from learning.ops.views import bp as ops_bp
     from learning.reports.views import bp as reports_bp
     from learning.sessions.views import bp as sessions_bp
     from learning.staff.views import bp as staff_bp
     from learning.survey.views import bp as survey_bp
 
     for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
-               api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp, assignments_bp):
+               api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp, ops_bp,
+               assignments_bp):
         app.register_blueprint(bp)
 
 
@@ -142,8 +144,9 @@ def register_hooks(app: Flask) -> None:
 
     @app.before_request
     def force_password_change():
-        # The API knows nobody by their session cookie; looking at current_user would load it.
-        if request.blueprint == "api":
+        # The API and the load balancer's probes know nobody by their session cookie; looking at
+        # current_user would load it.
+        if request.blueprint in ("api", "ops"):
             return None
         allowed = {"accounts.change_password", "accounts.logout", "static"}
         if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:

@@ -1,17 +1,23 @@
-"""Command-line commands: content checks and import, first start, accounts."""
+"""Command-line commands: content checks and import, first start, accounts, backup and restore."""
 
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
 
 from learning.accounts import services as accounts
 from learning.content import services as content
 from learning.content.checks import check_tree
+from learning.extensions import db
+from learning.ops import backup as backups
+from learning.ops.services import readiness
 from learning.staff import services as staff
 
 
@@ -141,8 +147,48 @@ def send_reminders(on) -> None:
     sys.exit(1 if report.failed else 0)
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("folder", type=click.Path(path_type=Path))
+def backup(folder: Path) -> None:
+    """Write a consistent copy of the running database to a new timestamped file in FOLDER; prints its path."""
+    try:
+        path = backups.backup(db.engine.url, folder, datetime.now(timezone.utc))
+    except backups.BackupError as exc:
+        click.echo(f"Ingen säkerhetskopia: {exc}", err=True)
+        sys.exit(1)
+    click.echo(str(path))
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Ersätt en databas som redan har tabeller.")
+def restore(path: Path, replace: bool) -> None:
+    """Put a backup made by `backup` into the configured database (stop the app first)."""
+    try:
+        in_use = bool(inspect(db.engine).get_table_names())
+    except SQLAlchemyError as exc:
+        click.echo(f"Ingenting återställdes: databasen svarar inte ({exc.__class__.__name__}).", err=True)
+        sys.exit(1)
+    if in_use and not replace:
+        click.echo("Databasen har redan tabeller och ersattes inte. Stoppa appen och kör igen med --replace "
+                   "för att ersätta allt i den.", err=True)
+        sys.exit(1)
+    db.engine.dispose()  # nothing of ours holds the database while it is replaced
+    try:
+        backups.restore(db.engine.url, path)
+    except backups.BackupError as exc:
+        click.echo(f"Ingenting återställdes: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Återställd från {path}.")
+    state = readiness()
+    if not state.ready:
+        click.echo(f"Databasen är inte redo: {state.reason}", err=True)
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (check_content, import_content, export_content, bootstrap, create_user, import_staff,
-                    roll_up_visits, send_reminders):
+                    roll_up_visits, send_reminders, backup, restore):
         app.cli.add_command(command)

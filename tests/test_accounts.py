@@ -18,7 +18,7 @@ SIGNUP = {
 }
 PUBLIC = {"accounts.login", "accounts.signup", "accounts.confirm", "accounts.forgot_password",
           "accounts.reset_password", "certificates.lookup", "certificates.verify", "static",
-          "api.openapi_document"}
+          "api.openapi_document", "ops.healthz", "ops.readyz"}
 
 
 def _users(app) -> int:

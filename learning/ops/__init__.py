@@ -1,0 +1,1 @@
+"""Operations: health and readiness probes for a load balancer, database backup and restore."""
