@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 FLASK := $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test install install-test check-content bench bench-reports clean
+.PHONY: run test install install-test check-content bench bench-reports bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ bench: install
 # (see bench/README.md). Needs PostgreSQL on 127.0.0.1:5432 unless BENCH_DATABASES=sqlite.
 bench-reports: install
 	$(PY) bench/reports.py
+
+# Waves of learners (quiz double clicks, two sessions, survey, an editor publishing, kill -9 and restart) against
+# gunicorn at 4 workers, then every row counted (see bench/README.md). Loopback only, bounded in time; needs
+# PostgreSQL on 127.0.0.1:5432 unless BENCH_DATABASES=sqlite.
+bench-load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -26,7 +26,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
-from common import cpu_model
+from common import BenchError, bounded_env, cpu_model, exit_with, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
@@ -59,16 +58,9 @@ USER_AGENT = "learning-bench/1"
 EMAIL = "bench@malmo.se"
 
 
-def _bounded_env(name: str, default: int, low: int, high: int) -> int:
-    value = int(os.environ.get(name, default))
-    if not low <= value <= high:
-        raise SystemExit(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-DURATION = _bounded_env("BENCH_DURATION", 10, 1, 60)  # seconds per measured run
-WARMUP = _bounded_env("BENCH_WARMUP", 3, 1, 30)  # seconds of warm-up per route
-ROUNDS = _bounded_env("BENCH_ROUNDS", 3, 1, 5)  # measured runs per route, interleaved
+DURATION = bounded_env("BENCH_DURATION", 10, 1, 60)  # seconds per measured run
+WARMUP = bounded_env("BENCH_WARMUP", 3, 1, 30)  # seconds of warm-up per route
+ROUNDS = bounded_env("BENCH_ROUNDS", 3, 1, 5)  # measured runs per route, interleaved
 
 # wrk calls done() once at the end; printing the summary as JSON avoids parsing wrk's rounded text.
 WRK_SCRIPT = r"""
@@ -82,16 +74,6 @@ done = function(summary, latency, requests)
     latency.mean, latency.max, latency:percentile(50), latency:percentile(90), latency:percentile(99)))
 end
 """
-
-
-class BenchError(Exception):
-    """The benchmark could not be run as designed; its figures would mean nothing."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def run(cmd: list[str], env: dict[str, str]) -> str:
@@ -293,7 +275,7 @@ def main() -> int:
         print("Preparing a fresh database …", flush=True)
         prepare_database(env, password)
 
-        port = free_port()
+        port = free_port(HOST)
         log_path = tmp / "gunicorn.log"
         print(f"Starting gunicorn on {HOST}:{port} ({WORKERS} sync workers) …", flush=True)
         proc = start_gunicorn(env, port, log_path)
@@ -360,8 +342,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        sys.exit(2)
+    exit_with(main)

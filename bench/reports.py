@@ -45,13 +45,12 @@ import sys
 import tempfile
 import time
 import traceback
-import uuid
-from contextlib import contextmanager, redirect_stderr
+from contextlib import redirect_stderr
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from common import cpu_model
+from common import POSTGRES_URL, BenchError, cpu_model, exit_with, throwaway_database
 
 import flask_migrate
 import psycopg
@@ -105,10 +104,6 @@ LAST_NAMES = ["andersson", "johansson", "karlsson", "nilsson", "eriksson", "lars
               "hassan", "ali", "svensson", "gustafsson", "pettersson", "jonsson", "hansson", "berg", "lind"]
 
 
-class BenchError(Exception):
-    """The benchmark could not be run as designed; its figures would mean nothing."""
-
-
 def _env_list(name: str, allowed: tuple, default: tuple, convert=str) -> tuple:
     raw = os.environ.get(name)
     if not raw:
@@ -121,7 +116,6 @@ def _env_list(name: str, allowed: tuple, default: tuple, convert=str) -> tuple:
 
 SIZES = _env_list("BENCH_SIZES", ALL_SIZES, ALL_SIZES, lambda v: int(v.replace("_", "")))
 DATABASES = _env_list("BENCH_DATABASES", ("sqlite", "postgresql"), ("sqlite", "postgresql"))
-POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 # Seconds of measured rounds per database and size: fewer rounds when one round is slow (300,000 on SQLite).
 BUDGET = int(os.environ.get("BENCH_BUDGET", 90))
 if not 10 <= BUDGET <= 600:
@@ -315,33 +309,6 @@ def generate(size: int, ref: Reference) -> City:
 # ---------------------------------------------------------------------------------------------------------
 # Databases
 # ---------------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def throwaway_database(kind: str, folder: Path):
-    """A database URL that exists only inside the block (as tests/conftest.py's throwaway_database)."""
-    if kind == "sqlite":
-        path = folder / f"bench-{uuid.uuid4().hex[:8]}.db"
-        try:
-            yield f"sqlite:///{path}"
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    name = f"learning_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_url(normalise_database_url(POSTGRES_URL)).set(drivername="postgresql")
-    admin_dsn = admin.render_as_string(hide_password=False)
-    try:
-        with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        raise BenchError(f"PostgreSQL at {POSTGRES_URL} is not reachable ({exc}); "
-                         "set BENCH_DATABASES=sqlite to skip it") from None
-    try:
-        yield admin.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def app_for(url: str):
@@ -839,8 +806,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        sys.exit(2)
+    exit_with(main)

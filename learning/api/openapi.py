@@ -42,7 +42,8 @@ _SHOWN_FIGURES = {
 }
 _HIDDEN_FIGURES = {name: (_NULL_PERCENT if "rate" in name or name == "coverage" else _NULL_COUNT)
                    for name in _SHOWN_FIGURES}
-_FIGURES_TEXT = "Siffror; alla är null och hidden är true när gruppen är för liten (färre än fem personer)."
+_FIGURES_TEXT = ("Siffror; alla är null och hidden är true när gruppen är för liten (färre än fem personer) "
+                 "eller när den tillsammans med stadens eller andra förvaltningars siffror skulle avslöja en sådan grupp.")
 _ORGANISATION = {"type": "object", "nullable": True, "required": ["code", "name"], "additionalProperties": False,
                  "properties": {"code": _STRING, "name": _STRING},
                  "description": "Förvaltningen som frågan gällde, eller null för hela behörigheten."}

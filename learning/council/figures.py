@@ -16,13 +16,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select, union_all
 
-from learning.accounts.models import Organisation, User
+from learning.accounts.models import GENDERS, Organisation, User
 from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.groups.models import GroupViewing, GroupViewingCount
 from learning.learn.models import CourseCompletion
 from learning.periods import Period, half_years
-from learning.privacy import suppress
+from learning.privacy import hide_rows
+from learning.reports.tables import HiddenCompletions, hidden_completions
 from learning.sessions.models import KINDS, LiveSession, SessionAttendee, SessionCount
 from learning.survey import results
 from learning.survey import services as survey
@@ -149,14 +150,24 @@ def compute(course: PublishedCourse, period: Period, today: date) -> dict:
 
     names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
     per_org = _per_organisation(course.id, period, today, people)
-    hidden = suppress(per_org)
+    # With only the web course in the period, a förvaltning's participants are its completions on the
+    # dashboard, and participants per gender the dashboard's completions per gender: what the dashboard
+    # hides for the period is hidden here too (and listed all the same).
+    dashboard = hidden_completions(course.id, period) if total == web else HiddenCompletions(
+        frozenset(), frozenset(), frozenset(), False)
+    for key in dashboard.organisations:
+        per_org.setdefault(key, 0)
+    hidden, organisations_total_hidden = hide_rows({key: (n,) for key, n in per_org.items()},
+                                                   forced=dashboard.organisations)
     organisations = sorted(
         ({"name": names.get(key, "Förvaltning okänd") if key is not None else "Förvaltning okänd",
-          "participants": None if key in hidden.hidden else n} for key, n in per_org.items() if n),
+          "participants": None if key in hidden else n} for key, n in per_org.items() if n or key in hidden),
         key=lambda r: (r["participants"] is None, -(r["participants"] or 0), r["name"]))
 
     gender_counts = _gender(course.id, period, people, counted)
-    gender_hidden = suppress(gender_counts).hidden
+    forced_genders = [key for key in gender_counts if GENDERS.get(key, "Ej angivet") in dashboard.genders
+                      or key is None and "Vill ej ange" in dashboard.genders]
+    gender_hidden, _ = hide_rows({key: (n,) for key, n in gender_counts.items()}, forced=forced_genders)
     # With a hidden cell, the number with known gender (and every share, which gives it away) would let
     # the hidden cells be worked out from the total: then only the shown counts remain.
     known_gender = None if gender_hidden else sum(n for key, n in gender_counts.items() if key is not None)
@@ -178,7 +189,7 @@ def compute(course: PublishedCourse, period: Period, today: date) -> dict:
         "period": {"start": period.start, "end": period.end},
         "sources": sources, "source_sum": source_sum, "total": total, "known": known,
         "counted_once_less": source_sum - total,
-        "organisations": organisations, "organisations_total_hidden": hidden.total_hidden,
+        "organisations": organisations, "organisations_total_hidden": organisations_total_hidden,
         "gender": gender, "gender_known": known_gender,
         "survey": {"withheld": withheld, "responses": None if survey_hidden else breakdown.total.responses,
                    "completions": breakdown.total.completions,

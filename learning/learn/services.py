@@ -51,7 +51,12 @@ class CourseProgress:
     statuses: dict[str, str]
     passed: int
     required: int
-    completion: CourseCompletion | None
+    completion_id: int | None
+
+    @property
+    def completion(self) -> CourseCompletion | None:
+        """The course completion (loaded only by the pages that show it)."""
+        return db.session.get(CourseCompletion, self.completion_id) if self.completion_id else None
 
     @property
     def percent(self) -> int:
@@ -204,8 +209,9 @@ def heal_course_completion(user: User, course: PublishedCourse, current: CourseP
 
     Reads only, unless a completion is missing: the course page stays a read for everyone else.
     """
-    if current.completion is None and current.required and current.passed == current.required:
-        return replace(current, completion=ensure_course_completion(user, course))
+    if current.completion_id is None and current.required and current.passed == current.required:
+        completion = ensure_course_completion(user, course)
+        return replace(current, completion_id=completion.id if completion else None)
     return current
 
 
@@ -278,8 +284,10 @@ def open_part(user: User, course: PublishedCourse, part: PublishedPart) -> str:
 
 
 # Built once, like _PART_STATE: for each part of the course, 2 if it is passed (and the pass counts), 1 if it
-# has been opened or tried; the course page runs it on every request.
+# has been opened or tried, and the course completion's id marked 3; the course page runs it on every request.
 _PROGRESS = union_all(
+    select(CourseCompletion.id, literal(3)).where(
+        CourseCompletion.user_id == bindparam("user_id"), CourseCompletion.course_id == bindparam("course_id")),
     select(PartCompletion.content_file_id, literal(2)).where(
         PartCompletion.user_id == bindparam("user_id"),
         PartCompletion.content_file_id.in_(bindparam("file_ids", expanding=True)), COMPLETION_COUNTS),
@@ -294,9 +302,13 @@ _PROGRESS = union_all(
 def progress(user: User, course: PublishedCourse) -> CourseProgress:
     """Status of every part for this learner, and the course completion if any."""
     state: dict[int, int] = {}
-    for file_id, level in db.session.execute(
-            _PROGRESS, {"user_id": user.id, "file_ids": [p.file_id for p in course.parts]}):
-        state[file_id] = max(level, state.get(file_id, 0))
+    completion_id = None
+    for key, level in db.session.execute(
+            _PROGRESS, {"user_id": user.id, "course_id": course.id, "file_ids": [p.file_id for p in course.parts]}):
+        if level == 3:
+            completion_id = key
+        else:
+            state[key] = max(level, state.get(key, 0))
     names = {0: NOT_STARTED, 1: IN_PROGRESS, 2: PASSED}
     statuses = {p.slug: names[state.get(p.file_id, 0)] for p in course.parts}
     required = course.required_parts
@@ -304,7 +316,7 @@ def progress(user: User, course: PublishedCourse) -> CourseProgress:
         statuses=statuses,
         passed=sum(statuses[p.slug] == PASSED for p in required),
         required=len(required),
-        completion=course_completion(user.id, course.id),
+        completion_id=completion_id,
     )
 
 

@@ -11,7 +11,8 @@ from learning.accounts.models import GENDERS, ORG_ROLES, Organisation, User
 from learning.content.survey_items import SCALE, TEXT
 from learning.extensions import add_unique, db
 from learning.learn.models import CourseCompletion
-from learning.privacy import K, suppress
+from learning.privacy import K, hide_rows
+from learning.reports.tables import hidden_completions
 from learning.survey.pool import release_due
 from learning.survey.models import SurveyAnswer, SurveyAnswerTheme, SurveyItem, SurveyResponse, SurveyTheme
 from learning.periods import Period
@@ -161,19 +162,23 @@ def _whole_breakdown(course_id: int, period: Period, dimension: str) -> Breakdow
         .where(*conditions, score.is_not(None)).group_by(group, SurveyAnswer.item_id)
     ).all()
     completions = _completions(course_id, period, None, dimension)
-    keys = set(responses) | set(completions)
+    # The completions column is the dashboard's "klara": what the dashboard hides stays hidden here.
+    dashboard = hidden_completions(course_id, period)
+    forced = {"organisation": dashboard.organisations, "org_role": dashboard.roles, "gender": dashboard.genders}[dimension]
+    keys = set(responses) | set(completions) | (set(forced) if dimension == "organisation" else set())
     labels = _labels(dimension, keys)
     per_group: dict = {k: {} for k in keys}
     for key, item_id, n, total, *dist in stats_rows:
         per_group[key][item_id] = ItemStats(n, int(total or 0), tuple(int(d or 0) for d in dist))
-    # A group is small if either its responses or its completions count 1-4 people.
-    shown = suppress({k: min([n for n in (responses.get(k, 0), completions.get(k, 0)) if n] or [0]) for k in keys})
-    total_small = any(0 < n < K for n in (sum(responses.values()), sum(completions.values())))
+    # A group is hidden whole if its responses or its completions count 1-4 people, then more groups
+    # until neither column's total less the shown groups gives a small group back.
+    hidden, total_hidden = hide_rows({k: (responses.get(k, 0), completions.get(k, 0)) for k in keys},
+                                     forced=[k for k in keys if k in forced or labels[k] in forced])
     rows = sorted(
-        (Row(k, labels[k], responses.get(k, 0), completions.get(k, 0), per_group[k], k in shown.hidden) for k in keys),
-        key=lambda r: r.label)
+        (Row(k, labels[k], responses.get(k, 0), completions.get(k, 0), per_group.get(k, {}), k in hidden)
+         for k in keys), key=lambda r: r.label)
     total = Row(None, "Totalt", sum(responses.values()), sum(completions.values()),
-                _add(list(per_group.values())), total_small or shown.total_hidden)
+                _add(list(per_group.values())), total_hidden or dashboard.total)
     return Breakdown(dimension, [], rows, total)
 
 
