@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", settings.database_url(app.instance_path))
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file cannot drop a connection the way a server can: no "SELECT 1" before every checkout.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
     if app.config["PROXY_FIX_X_FOR"]:

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 import time
 import zlib
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from learning.extensions import db
 
@@ -76,29 +78,65 @@ def write_transaction(fn: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def write_statement(statement, params: dict) -> None:
-    """One statement as a write transaction of its own, retried like write_transaction, without the ORM.
+def append_row(statement, params: dict | list[dict]) -> None:
+    """Append rows with one statement that is its own transaction, on this thread's own connection.
 
-    For the hot path of a page that only appends a row (a visit), called after the page has read what it
-    needs: the request's read transaction ends first (so a thread never holds two pooled connections),
-    and the objects it has loaded are not expired.
+    For rows that only add to a count (start-page visits): no ORM, no pool checkout,
+    no BEGIN/COMMIT round trips (the connection is in autocommit), and the request's own transaction
+    and the objects it has loaded are left alone. A busy database is retried like write_transaction.
     """
-    db.session.commit()
+    engine = db.engine
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            with db.engine.connect() as connection:
-                connection = connection.execution_options(write_transaction=True)
-                with connection.begin():
-                    if connection.dialect.name == "postgresql":
-                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
-                    connection.execute(statement, params)
+            _append_connection(engine).execute(statement, params)
             return
         except DBAPIError as exc:
+            _drop_append_connection(engine)
             if not retryable(exc):
                 raise
             if attempt == ATTEMPTS:
                 raise Busy("the database stayed busy") from exc
             time.sleep(random.uniform(0.005, 0.05) * attempt)
+
+
+class _AppendConnections(threading.local):
+    def __init__(self) -> None:
+        self.by_engine: dict[int, Connection] = {}
+
+
+_append = _AppendConnections()
+_append_lock = threading.Lock()
+_append_engines: dict[int, tuple[Engine, list[Connection]]] = {}
+
+
+def _append_connection(engine: Engine) -> Connection:
+    connection = _append.by_engine.get(id(engine))
+    if connection is None:
+        with _append_lock:
+            if id(engine) not in _append_engines:  # one side engine per app engine, closed with it
+                side = create_engine(engine.url, poolclass=NullPool)
+                _append_engines[id(engine)] = (side, [])
+                event.listen(engine, "engine_disposed", _close_append_connections)
+            side, opened = _append_engines[id(engine)]
+            connection = side.connect().execution_options(isolation_level="AUTOCOMMIT")
+            opened.append(connection)
+        _append.by_engine[id(engine)] = connection
+    return connection
+
+
+def _drop_append_connection(engine: Engine) -> None:
+    connection = _append.by_engine.pop(id(engine), None)
+    if connection is not None:
+        connection.invalidate()
+
+
+def _close_append_connections(engine: Engine) -> None:
+    with _append_lock:
+        side, opened = _append_engines.pop(id(engine), (None, []))
+    for connection in opened:
+        connection.close()
+    if side is not None:
+        side.dispose()
 
 
 def in_write_transaction() -> bool:
@@ -139,5 +177,5 @@ def lock(name: str, key: int) -> None:
 def _sqlite_begin(conn) -> None:
     # The sqlite3 module's own transaction handling is switched off (isolation_level=None, see
     # learning/__init__.py) because it breaks savepoints; every transaction begins here instead.
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite" and conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write_transaction") else "BEGIN")

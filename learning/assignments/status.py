@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, false, func, or_, select, true, tuple_
+from sqlalchemy import and_, bindparam, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import aliased
 
 from learning.assignments.models import ORGANISATION, ROLE, UNIT, AssignmentRule
@@ -146,10 +146,13 @@ def course_titles() -> dict[int, tuple[str, str]]:
     return result
 
 
+# Built once: every course page asks it (see learn.views.course).
+_LISTED = select(StaffMember.id).where(StaffMember.user_id == bindparam("user_id"), StaffMember.active.is_(True)).limit(1)
+
+
 def for_learner(user_id: int, today: date) -> list[Assignment]:
     """The courses assigned to this account's person in the staff list, overdue first (none if not listed)."""
-    if not db.session.scalar(select(StaffMember.id).where(StaffMember.user_id == user_id,
-                                                          StaffMember.active.is_(True)).limit(1)):
+    if not db.session.scalar(_LISTED, {"user_id": user_id}):
         return []
     return assignments(today, user_id=user_id)
 

@@ -60,7 +60,6 @@ def course(course_slug: str):
         "learn/course.html", course=course, parts=services.visible_parts(current_user, course),
         progress=progress, labels=services.STATUS_LABELS, **learner_context(current_user.id, stockholm_today()),
     )
-    # Counted last: the page's own reads are done by then (see transactions.write_statement).
     visits.record_visit_safely(course.id, request.remote_addr or "", request.headers.get("User-Agent", ""))
     return page
 

@@ -1,7 +1,8 @@
 """Counting start-page visits: a visitor is recognised within one day only, by a hash with that day's salt.
 
 Nothing that identifies a person is stored: no IP address, no user id, no cookie. A visit is one
-insert of (day, course, hash of the day's salt, IP and user agent). When a day is over, its rows are
+row of (day, course, hash of the day's salt, IP and user agent), held in memory for at most a second
+and written with the others of that second (buffer.py). When a day is over, its rows are
 rolled up into daily counts (visits, unique visitors) and deleted together with that day's salt, so
 yesterday's visitors cannot be recognised again by anyone. The roll-up runs at the first visit of a
 new day in each app process, and from `flask --app wsgi roll-up-visits` (cron); readers add the rows
@@ -23,14 +24,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning.extensions import add_unique, db
 from learning.periods import Period
 from learning.timeutil import local, utcnow
-from learning.transactions import lock, write_statement, write_transaction
+from learning.transactions import lock, write_transaction
+from learning.visits.buffer import buffer_for, flush_current
 from learning.visits.models import VisitDay, VisitSalt, VisitSeen
 
 ROLL_UP_LOCK = "visit_roll_up"
 
 
 def record_visit(course_id: int, ip: str, user_agent: str, now: datetime | None = None) -> None:
-    """Count one visit to a course's start page: one insert (and, once a day per process, the roll-up)."""
+    """Count one visit to a course's start page: held in memory, written within a second (buffer.py)."""
     day = local(now or utcnow()).date()
     state = current_app.extensions.setdefault("visits", {"salts": {}, "rolled_up": None})
     if state["rolled_up"] != day:
@@ -46,7 +48,7 @@ _INSERT = insert(VisitSeen).values(day=bindparam("day"), course_id=bindparam("co
 
 
 def _insert(day: date, course_id: int, digest: str) -> None:
-    write_statement(_INSERT, {"day": day, "course_id": course_id, "digest": digest})
+    buffer_for(_INSERT).add({"day": day, "course_id": course_id, "digest": digest})
 
 
 @write_transaction
@@ -64,9 +66,14 @@ def record_visit_safely(course_id: int, ip: str, user_agent: str) -> None:
         current_app.logger.exception("Could not count a start-page visit")
 
 
-@write_transaction
 def roll_up(today: date) -> int:
     """Turn the visits of days before today into daily counts, and delete their hashes and salts; how many days."""
+    flush_current()  # first: the buffer writes on a connection of its own, which the transaction below would block
+    return _roll_up(today)
+
+
+@write_transaction
+def _roll_up(today: date) -> int:
     lock(ROLL_UP_LOCK, 0)  # two processes at midnight must not both add the same rows
     rows = db.session.execute(
         select(VisitSeen.day, VisitSeen.course_id, func.count(VisitSeen.id), func.count(func.distinct(VisitSeen.digest)))
@@ -82,6 +89,7 @@ def roll_up(today: date) -> int:
 
 def totals(course_id: int, period: Period) -> tuple[int, int]:
     """(visits, sum of daily unique visitors) in the period, rolled-up days and the rest alike."""
+    flush_current()
     days = VisitDay.day.between(period.first_day(), period.last_day())
     visits, unique = db.session.execute(
         select(func.coalesce(func.sum(VisitDay.visits), 0), func.coalesce(func.sum(VisitDay.unique_visitors), 0))
