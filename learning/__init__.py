@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     from learning.accounts.models import User
     from learning.api import models as _api  # noqa: F401  (tables for migrations)
     from learning.contacts import models as _contacts  # noqa: F401
+    from learning.assignments import models as _assignments  # noqa: F401
     from learning.content import models as _content  # noqa: F401
     from learning.council import models as _council  # noqa: F401
     from learning.editor import models as _editor  # noqa: F401
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.accounts.views import bp as accounts_bp
     from learning.admin.views import bp as admin_bp
     from learning.api.views import bp as api_bp
+    from learning.assignments.views import bp as assignments_bp
     from learning.api.views import tokens_bp as api_tokens_bp
     from learning.certificates.views import bp as certificates_bp
     from learning.contacts.views import bp as contacts_bp
@@ -120,7 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from learning.survey.views import bp as survey_bp
 
     for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
-               api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp, ops_bp, contacts_bp):
+               api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp, ops_bp, contacts_bp,
+               assignments_bp):
         app.register_blueprint(bp)
 
 

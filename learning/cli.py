@@ -131,6 +131,26 @@ def roll_up_visits() -> None:
     click.echo(f"{roll_up(stockholm_today())} dag(ar) och kurs(er) summerade.")
 
 
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Dagen att räkna påminnelser för (ÅÅÅÅ-MM-DD); i dag om det utelämnas.")
+def send_reminders(on) -> None:
+    """Mail today's reminders of assigned courses and the managers' digests (daily, from cron or a timer)."""
+    from learning.assignments.reminders import send_reminders as run
+    from learning.timeutil import stockholm_today
+
+    report = run(on.date() if on else stockholm_today())
+    digests = f"{report.digests} {'sammanställning' if report.digests == 1 else 'sammanställningar'}"
+    click.echo(f"Skickade: {report.sent} (varav {digests} till chefer). Redan skickade: {report.already}. "
+               f"Nekade adresser: {report.refused}. Misslyckade: {report.failed}.")
+    if report.unfinished:
+        click.echo(f"Okänt utfall från en avbruten körning (skickas inte igen): {report.unfinished}.")
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    sys.exit(1 if report.failed else 0)
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("folder", type=click.Path(path_type=Path))
@@ -174,5 +194,5 @@ def restore(path: Path, replace: bool) -> None:
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (check_content, import_content, export_content, bootstrap, create_user, import_staff,
-                    roll_up_visits, backup, restore):
+                    roll_up_visits, send_reminders, backup, restore):
         app.cli.add_command(command)

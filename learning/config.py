@@ -61,6 +61,12 @@ class Defaults:
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_FROM = "Malmö stad lär <noreply@malmo.se>"
+    # The platform's address as learners reach it: links in mails sent by commands (no request to take it from).
+    PUBLIC_URL = "http://127.0.0.1:8000"
+    # Reminders of assigned courses (flask send-reminders): days before the due date, and days after it;
+    # a mail also goes out on the day. Each stage at most once per person, course and due date.
+    REMINDER_DAYS_BEFORE = [7]
+    REMINDER_DAYS_AFTER = [7, 30]
     CONFIRM_EMAIL_MAX_AGE = 3 * 24 * 3600
     RESET_PASSWORD_MAX_AGE = 3600
 

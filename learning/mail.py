@@ -3,25 +3,82 @@
 from __future__ import annotations
 
 import smtplib
-from email.message import EmailMessage
+from email import charset
+from email.mime.text import MIMEText
+from email.header import Header
+from email.utils import formataddr, parseaddr
 
 from flask import current_app
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send a plain-text message in Swedish from the platform's address."""
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
+    with Outbox() as outbox:
+        outbox.send(to, subject, body)
+
+
+class Outbox:
+    """One SMTP connection for many messages (a reminder run sends thousands), opened at the first message.
+
+    send raises smtplib.SMTPException (SMTPRecipientsRefused for a refused address) or OSError; the
+    connection is reopened for the next message after an error.
+    """
+
+    def __init__(self):
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Send one plain-text message from the platform's address."""
+        message = _message(current_app.config["MAIL_FROM"], to, subject, body)
+        if not current_app.config["MAIL_SERVER"]:
+            current_app.logger.warning("MAIL_SERVER is not set; the message is logged instead of sent:\n%s", message)
+            return
+        try:
+            self._connection().send_message(message)
+        except smtplib.SMTPRecipientsRefused:
+            raise  # the connection is still good
+        except (smtplib.SMTPException, OSError):
+            self.close()
+            raise
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            config = current_app.config
+            smtp = smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10)
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            self._smtp = smtp
+        return self._smtp
+
+    def close(self) -> None:
+        """Say goodbye to the server, if connected."""
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None
+
+
+# Bodies quoted-printable (readable in a raw mail), headers base64: the default for UTF-8 measures both
+# header encodings on every header, milliseconds per mail that a reminder run of 10,000 notices.
+_UTF8 = charset.Charset("utf-8")
+_UTF8.body_encoding, _UTF8.header_encoding = charset.QP, charset.BASE64
+
+
+def _message(sender: str, to: str, subject: str, body: str) -> MIMEText:
+    """A plain-text message built with MIMEText (faster than EmailMessage's header parsing)."""
+    message = MIMEText(body, "plain", _UTF8)
+    name, address = parseaddr(sender)
+    message["From"] = formataddr((name, address), _UTF8) if name else address
     message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    server = current_app.config["MAIL_SERVER"]
-    if not server:
-        current_app.logger.warning("MAIL_SERVER is not set; the message is logged instead of sent:\n%s", message)
-        return
-    with smtplib.SMTP(server, int(current_app.config["MAIL_PORT"]), timeout=10) as smtp:
-        if current_app.config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if current_app.config["MAIL_USERNAME"]:
-            smtp.login(current_app.config["MAIL_USERNAME"], current_app.config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+    message["Subject"] = Header(subject, _UTF8)
+    return message

@@ -70,6 +70,13 @@ class _Sink:
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.refused: set[str] = set()  # addresses answered "550 mailbox unavailable"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
@@ -93,7 +100,14 @@ def mailbox(_smtp_sink) -> list[EmailMessage]:
     """The messages sent during this test."""
     handler, _port = _smtp_sink
     handler.messages.clear()
+    handler.refused.clear()
     return handler.messages
+
+
+@pytest.fixture
+def refused_addresses(_smtp_sink, mailbox) -> set[str]:
+    """Addresses the test's SMTP server refuses (add to the set)."""
+    return _smtp_sink[0].refused
 
 
 @pytest.fixture

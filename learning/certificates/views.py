@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from learning.assignments.status import valid_until
 from learning.certificates import services
 from learning.content.services import published_course
 from learning.extensions import limiter
@@ -27,7 +28,8 @@ def mine(course_slug: str):
         return render_template("certificates/not_yet.html", course=course, progress=current), 403
     verify_url = url_for("certificates.verify", code=completion.verification_code, _external=True)
     return render_template("certificates/certificate.html", course=course, completion=completion,
-                           verify_url=verify_url, survey=survey.status(current_user, course))
+                           verify_url=verify_url, survey=survey.status(current_user, course),
+                           valid_until=valid_until(completion.completed_at, course.valid_for_months))
 
 
 @bp.get("/intyg/")
@@ -47,4 +49,6 @@ def verify(code: str):
     certificate = services.verify(code)
     course = published_course(certificate.course_slug) if certificate else None
     status = 200 if certificate else 404
-    return render_template("certificates/verify.html", certificate=certificate, course=course, code=code), status
+    until = valid_until(certificate.completed_at, course.valid_for_months) if certificate and course else None
+    return render_template("certificates/verify.html", certificate=certificate, course=course, code=code,
+                           valid_until=until), status

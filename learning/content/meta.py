@@ -10,7 +10,8 @@ from learning.content.survey_items import parse_survey
 MIN_QUESTIONS = 5
 ORG_ROLE_AUDIENCES = {"medarbetare", "chef", "hr"}
 PART_KEYS = {"title", "order", "estimated_minutes", "pass_mark", "required", "audience", "questions_per_attempt"}
-COURSE_KEYS = {"title", "summary", "survey", "requires", "shuffle_options", "reveal_answers", "contacts"}
+COURSE_KEYS = {"title", "summary", "survey", "requires", "shuffle_options", "reveal_answers", "contacts",
+               "valid_for_months"}
 # What a learner's failed attempt shows: "after_pass" hides the right options until the part is passed.
 REVEAL_CHOICES = ("after_pass", "always")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -44,6 +45,12 @@ def validate_meta(meta: dict, course_file: bool, problems: list[Problem]) -> dic
             problems.append(Problem(2, "'requires' ska vara namnet på en annan kurs, till exempel grundkurs."))
         else:
             fields["requires"] = requires
+        months = meta.get("valid_for_months")
+        if months is not None and (isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 240):
+            problems.append(Problem(2, "'valid_for_months' (hur många månader intyget gäller) ska vara ett heltal "
+                                       "från 1 till 240."))
+        elif months is not None:
+            fields["valid_for_months"] = months
         fields["contacts"] = _contact_keys(meta.get("contacts"), problems)
         shuffle = meta.get("shuffle_options", True)
         if not isinstance(shuffle, bool):

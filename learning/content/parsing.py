@@ -72,6 +72,7 @@ class Document:
     quiz_line: int = 0
     contacts: tuple[tuple[str, str], ...] = ()  # course file: (key, what it stands for)
     contact_uses: tuple[tuple[str, int], ...] = ()  # (key, line) of every {{kontakt:key}} in the text
+    valid_for_months: int | None = None  # a course file's: how long a completion stays valid (None: for ever)
     problems: tuple[Problem, ...] = field(default=())
 
     @property

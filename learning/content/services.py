@@ -53,6 +53,7 @@ class PublishedCourse:
     shuffle_options: bool = True
     reveal_answers: str = "after_pass"  # what a failed attempt's result shows (parsing.REVEAL_CHOICES)
     contacts: tuple[tuple[str, str], ...] = ()  # the {{kontakt:key}} keys and what each stands for
+    valid_for_months: int | None = None  # how long a completion stays valid (refresher courses); None: for ever
 
     @property
     def required_parts(self) -> list[PublishedPart]:
@@ -226,6 +227,7 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
         shuffle_options=course_doc.shuffle_options if course_doc else True,
         reveal_answers=course_doc.reveal_answers if course_doc else "after_pass",
         contacts=course_doc.contacts if course_doc else (),
+        valid_for_months=course_doc.valid_for_months if course_doc else None,
     )
 
 

@@ -7,10 +7,12 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
 from markupsafe import Markup
 from flask_login import current_user, login_required
 
+from learning.assignments.status import learner_context
 from learning.content.services import course_slugs, published_course, revision_document
 from learning.learn import services
 from learning.learn.layout import from_json, in_file_order
 from learning.survey import services as survey
+from learning.timeutil import stockholm_today
 from learning.visits import services as visits
 
 bp = Blueprint("learn", __name__)
@@ -44,7 +46,8 @@ def index():
     if len(slugs) == 1:
         return redirect(url_for("learn.course", course_slug=slugs[0]))
     courses = [c for c in (published_course(s) for s in slugs) if c]
-    return render_template("learn/index.html", courses=courses)
+    return render_template("learn/index.html", courses=courses,
+                           **learner_context(current_user.id, stockholm_today()))
 
 
 @bp.get("/kurs/<course_slug>/")
@@ -55,7 +58,7 @@ def course(course_slug: str):
     progress = services.heal_course_completion(current_user, course, services.progress(current_user, course))
     page = render_template(
         "learn/course.html", course=course, parts=services.visible_parts(current_user, course),
-        progress=progress, labels=services.STATUS_LABELS,
+        progress=progress, labels=services.STATUS_LABELS, **learner_context(current_user.id, stockholm_today()),
     )
     # Counted last: the page's own reads are done by then (see transactions.write_statement).
     visits.record_visit_safely(course.id, request.remote_addr or "", request.headers.get("User-Agent", ""))

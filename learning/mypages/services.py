@@ -5,6 +5,8 @@ from __future__ import annotations
 from markupsafe import Markup
 from sqlalchemy import or_, select
 
+from learning.assignments.models import ReminderLog
+from learning.assignments.status import STATUS_LABELS, for_learner
 from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, Organisation, User
 from learning.content.models import ContentFile, Course, Revision
 from learning.content.services import published_course, revision_document
@@ -15,7 +17,8 @@ from learning.learn.layout import from_json
 from learning.learn.services import grade
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAttempt
 from learning.sessions.models import LiveSession, SessionAttendee
-from learning.timeutil import local
+from learning.staff.models import StaffMember
+from learning.timeutil import local, stockholm_today
 
 
 def _iso(value) -> str | None:
@@ -37,6 +40,20 @@ def _readable_answers(attempt: QuizAttempt) -> list[dict]:
         }
         for q, options in layout.shown(doc)
     ]
+
+
+def assignment_data(user: User, course_names: dict[int, str]) -> dict:
+    """The courses assigned to the learner through the staff list, and the reminders mailed to them."""
+    assigned = for_learner(user.id, stockholm_today())
+    mailed = select(ReminderLog).where(or_(
+        ReminderLog.recipient == user.email,
+        ReminderLog.staff_id.in_(select(StaffMember.id).where(StaffMember.user_id == user.id)))).order_by(ReminderLog.id)
+    return {
+        "tilldelade_kurser": [{"kurs": course_names.get(a.course_id), "klar_senast": a.due_on.isoformat(),
+                               "status": STATUS_LABELS[a.status]} for a in assigned],
+        "påminnelser": [{"till": r.recipient, "tidpunkt": _iso(r.claimed_at), "utfall": r.status}
+                        for r in db.session.scalars(mailed)],
+    }
 
 
 def personal_data(user: User) -> dict:
@@ -106,4 +123,5 @@ def personal_data(user: User) -> dict:
              "verifieringskod": c.verification_code, "datum": _iso(c.completed_at)}
             for c in db.session.scalars(select(CourseCompletion).filter_by(user_id=user.id))
         ],
+        **assignment_data(user, course_names),
     }

@@ -9,10 +9,13 @@ from flask_login import current_user, login_required
 
 from learning.accounts.forms import ProfileFields
 from learning.accounts.services import AccountError, update_profile
+from learning.assignments.managers import managed_units
+from learning.assignments.status import learner_context
 from learning.content.services import course_slugs, published_course
 from learning.learn import services as learn
 from learning.mypages.services import personal_data
 from learning.survey import services as survey
+from learning.timeutil import stockholm_today
 
 bp = Blueprint("mypages", __name__, url_prefix="/mina-sidor")
 
@@ -48,8 +51,10 @@ def index():
             "attempts": [(a, titles.get(a.content_file_id, "")) for a in learn.attempts(current_user)
                          if a.content_file_id in titles],
         })
-    return render_template("mypages/index.html", overview=overview, form=form,
-                           labels=learn.STATUS_LABELS), 400 if form.errors else 200
+    today = stockholm_today()
+    return render_template("mypages/index.html", overview=overview, form=form, labels=learn.STATUS_LABELS,
+                           manages=bool(managed_units(current_user.id, today)),
+                           **learner_context(current_user.id, today)), 400 if form.errors else 200
 
 
 @bp.get("/mina-uppgifter.json")
