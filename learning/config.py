@@ -53,6 +53,9 @@ class Defaults:
     PASSWORD_HASH_PARAMS: dict = {}
 
     TIMEZONE = "Europe/Stockholm"
+    # Start-page visits are held in memory this long and written together (learning/visits/buffer.py);
+    # 0 writes each visit in its request.
+    VISIT_BUFFER_SECONDS = 1.0
 
     # Outgoing mail (address confirmation, password reset). Empty MAIL_SERVER: messages are logged.
     MAIL_SERVER = ""

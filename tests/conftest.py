@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from learning import create_app
 from learning.config import normalise_database_url
 from learning.extensions import db
+from learning.visits import buffer as visit_buffer
 from tests.helpers import app_config, login, make_user, reset_database, seed_reference_data
 
 
@@ -118,6 +119,7 @@ def app(database_url, _schema, _smtp_sink):
         reset_database()
         seed_reference_data()
     yield app
+    visit_buffer.close(app)
     with app.app_context():
         db.session.remove()
         reset_database()

@@ -26,6 +26,9 @@ def app_config(database_url: str, **extra) -> dict:
         "REMEMBER_COOKIE_SECURE": False,
         "CHECK_CONTENT_ON_START": False,
         "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
+        # Each visit written in its request, so that builders' own writes never meet a background one;
+        # tests/test_visits.py and tests/test_concurrency.py turn the buffer on.
+        "VISIT_BUFFER_SECONDS": 0,
         **extra,
     }
 

@@ -14,16 +14,13 @@ import threading
 from flask import Flask, current_app
 
 from learning.extensions import db
-from learning.transactions import append_row, in_write_transaction
-
-FLUSH_SECONDS = 1.0
-
+from learning.transactions import Busy, append_row, in_write_transaction
 
 class VisitBuffer:
     """Rows waiting to be inserted by one app in this process, and the thread that writes them."""
 
-    def __init__(self, app: Flask, statement) -> None:
-        self.app, self.statement = app, statement
+    def __init__(self, app: Flask, statement, seconds: float) -> None:
+        self.app, self.statement, self.seconds = app, statement, seconds
         self.rows: list[dict] = []
         self.lock = threading.Lock()
         self.stopped = threading.Event()
@@ -45,11 +42,19 @@ class VisitBuffer:
         try:
             with self.app.app_context():
                 append_row(self.statement, rows)
-        except Exception:
+        except Busy:  # the database stayed locked: keep them for the next try
             with self.lock:
                 self.rows[:0] = rows
             raise
+        except Exception:  # rows the database can never take (e.g. their course was deleted) are dropped
+            self.app.logger.exception("Dropped %d start-page visits the database refused", len(rows))
+            return 0
         return len(rows)
+
+    def close(self) -> None:
+        """Stop the thread after writing what is held (when the app is shut down)."""
+        self.stopped.set()
+        self._flush_at_exit()
 
     def _flush_at_exit(self) -> None:
         try:
@@ -58,20 +63,34 @@ class VisitBuffer:
             pass
 
     def _run(self) -> None:
-        while not self.stopped.wait(FLUSH_SECONDS):
+        while not self.stopped.wait(self.seconds):
             try:
                 self.flush()
             except Exception:  # the next tick tries again; a start page never fails for a count
                 self.app.logger.exception("Could not write start-page visits")
 
 
-def buffer_for(statement) -> VisitBuffer:
-    """This process's buffer for the current app (created, with its thread, at the first visit)."""
+def buffer_for(statement) -> VisitBuffer | None:
+    """This process's buffer for the current app (created, with its thread, at the first visit).
+
+    None when VISIT_BUFFER_SECONDS is 0: each visit is then written at once.
+    """
     extensions = current_app.extensions
+    seconds = float(current_app.config["VISIT_BUFFER_SECONDS"])
+    if seconds <= 0:
+        return None
     if "visit_buffer" not in extensions:
         with _created:
-            extensions.setdefault("visit_buffer", VisitBuffer(current_app._get_current_object(), statement))
+            if "visit_buffer" not in extensions:
+                extensions["visit_buffer"] = VisitBuffer(current_app._get_current_object(), statement, seconds)
     return extensions["visit_buffer"]
+
+
+def close(app: Flask) -> None:
+    """Write and stop an app's buffer, if it has one."""
+    held = app.extensions.pop("visit_buffer", None)
+    if held is not None:
+        held.close()
 
 
 def flush_current() -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning.extensions import add_unique, db
 from learning.periods import Period
 from learning.timeutil import local, utcnow
-from learning.transactions import lock, write_transaction
+from learning.transactions import append_row, lock, write_transaction
 from learning.visits.buffer import buffer_for, flush_current
 from learning.visits.models import VisitDay, VisitSalt, VisitSeen
 
@@ -48,7 +48,12 @@ _INSERT = insert(VisitSeen).values(day=bindparam("day"), course_id=bindparam("co
 
 
 def _insert(day: date, course_id: int, digest: str) -> None:
-    buffer_for(_INSERT).add({"day": day, "course_id": course_id, "digest": digest})
+    row = {"day": day, "course_id": course_id, "digest": digest}
+    held = buffer_for(_INSERT)
+    if held is None:
+        append_row(_INSERT, row)
+    else:
+        held.add(row)
 
 
 @write_transaction
