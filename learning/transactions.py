@@ -54,28 +54,38 @@ def write_transaction(fn: Callable[P, R]) -> Callable[P, R]:
         session = db.session
         if session.info.get(_DEPTH):
             return fn(*args, **kwargs)
-        for attempt in range(1, ATTEMPTS + 1):
+
+        def once() -> R:
             try:
                 _begin_write()
                 session.info[_DEPTH] = 1
                 result = fn(*args, **kwargs)
                 session.commit()
                 return result
-            except DBAPIError as exc:
-                session.rollback()
-                if not retryable(exc):
-                    raise
-                if attempt == ATTEMPTS:
-                    raise Busy("the database stayed busy") from exc
-                time.sleep(random.uniform(0.005, 0.05) * attempt)
             except BaseException:
                 session.rollback()
                 raise
             finally:
                 session.info.pop(_DEPTH, None)
-        raise AssertionError("unreachable")
+
+        return _retried(once)
 
     return run
+
+
+def _retried(once: Callable[[], R], undo: Callable[[], None] = lambda: None) -> R:
+    """once(), run again after undo() on a transient conflict, up to ATTEMPTS times; Busy if it never gets through."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return once()
+        except DBAPIError as exc:
+            undo()
+            if not retryable(exc):
+                raise
+            if attempt == ATTEMPTS:
+                raise Busy("the database stayed busy") from exc
+            time.sleep(random.uniform(0.005, 0.05) * attempt)
+    raise AssertionError("unreachable")
 
 
 def append_row(statement, params: dict | list[dict]) -> None:
@@ -86,17 +96,8 @@ def append_row(statement, params: dict | list[dict]) -> None:
     and the objects it has loaded are left alone. A busy database is retried like write_transaction.
     """
     engine = db.engine
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            _append_connection(engine).execute(statement, params)
-            return
-        except DBAPIError as exc:
-            _drop_append_connection(engine)
-            if not retryable(exc):
-                raise
-            if attempt == ATTEMPTS:
-                raise Busy("the database stayed busy") from exc
-            time.sleep(random.uniform(0.005, 0.05) * attempt)
+    _retried(lambda: _append_connection(engine).execute(statement, params),
+             undo=lambda: _drop_append_connection(engine))
 
 
 class _AppendConnections(threading.local):
