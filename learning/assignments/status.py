@@ -51,6 +51,7 @@ class Assignment:
     completed_at: datetime | None  # the completion that counts now, if any
     valid_until: date | None  # when that completion expires (refresher courses)
     status: str
+    on_time: bool | None = None  # done: completed by the due date it had (None while not done)
 
 
 def target_condition(rule: AssignmentRule, stay) -> object:
@@ -194,12 +195,14 @@ def assignments(today: date, *, rules: list[AssignmentRule] | None = None, scope
         staff_id, account, name, email, organisation_id, unit, role, _entered = row
         at = completed.get((rule.course_id, account)) if account is not None else None
         until = valid_until(at, months[rule.course_id]) if at else None
+        on_time = None
         if at is not None and (until is None or until > today):
+            on_time = local(at).date() <= due
             status, due = DONE, until or due
         else:
             if at is not None:  # expired: due again by the day it ran out (or the rule's date, if later)
                 due, at, until = max(due, until), None, None
             status = OVERDUE if due < today else PENDING
         result.append(Assignment(rule.id, rule.course_id, staff_id, account, name, email, organisation_id, unit or "",
-                                 role, due, at, until, status))
+                                 role, due, at, until, status, on_time))
     return sorted(result, key=lambda a: (a.status != OVERDUE, a.status == DONE, a.due_on, a.name.casefold()))
