@@ -119,3 +119,38 @@ def test_valid_from_agrees_with_valid_until_on_every_day_month_ends_included(mon
             for hour in (0, 23):  # early and late in the Stockholm day
                 moment = datetime.combine(completed, time(hour, 30), tzinfo=STOCKHOLM).astimezone(timezone.utc)
                 assert (moment >= cutoff) == (valid_until(moment, months) > day), (day, completed, hour)
+
+
+def test_coverage_counts_valid_certificates_and_klara_nagon_gang_counts_everyone_who_completed(app, tmp_path):
+    from learning.content.services import published_course
+    from learning.learn.services import new_verification_code
+    from tests.api_builders import new_token
+    from tests.assignment_builders import complete
+
+    _refresher(app, tmp_path)
+    make_user(app, "samordnare@malmo.se", name="Sam Ordnare", role="coordinator")
+    for n in range(1, 11):
+        make_user(app, f"p{n}@malmo.se", name=f"Person {n}")
+    with app.app_context():
+        import_list([row(str(n)) for n in range(1, 11)], TODAY - timedelta(days=1200))
+        for n in range(1, 11):  # 1-5 completed a year ago (valid), 6-10 over three years ago (run out)
+            complete(str(n), _noon(add_months(TODAY, -12 if n <= 5 else -37)))
+    coordinator = app.test_client()
+    assert login(coordinator, "samordnare@malmo.se").status_code == 302
+    token = new_token(coordinator)
+
+    def fsk() -> dict:
+        body = coordinator.get("/api/v1/courses/grundkurs/completion?forvaltning=fsk",
+                               headers={"Authorization": f"Bearer {token}"}).get_json()
+        return {k: body["total"][k] for k in ("staff", "covered", "coverage", "covered_ever")}
+
+    assert fsk() == {"staff": 10, "covered": 5, "coverage": 50.0, "covered_ever": 10}
+    page = coordinator.get("/rapporter/grundkurs/?forvaltning=fsk").get_data(as_text=True)
+    assert "5 av 10 anställda har ett giltigt intyg (10 har klarat kursen någon gång)" in page
+    with app.app_context():  # person 6 renews today
+        user = db.session.scalar(select(CourseCompletion.user_id).where(CourseCompletion.verification_code == "TEST-6"))
+        db.session.add(CourseRenewal(user_id=user, course_id=published_course("grundkurs").id, cycle=1,
+                                     organisation_id=None, org_role="medarbetare", name="Person 6",
+                                     verification_code=new_verification_code()))
+        db.session.commit()
+    assert fsk() == {"staff": 10, "covered": 6, "coverage": 60.0, "covered_ever": 10}

@@ -37,8 +37,11 @@ _SHOWN_FIGURES = {
     "completed": {**_COUNT, "description": "Klara med kursen under perioden."},
     "completion_rate": {**_MAYBE_PERCENT, "description": "Genomförandegrad: completed / registered, i procent."},
     "staff": {**_MAYBE_COUNT, "description": "Anställda enligt personallistan eller inmatat antal; null om uppgift saknas."},
-    "covered": {**_MAYBE_COUNT, "description": "Anställda som har klarat kursen; null om staff saknas."},
+    "covered": {**_MAYBE_COUNT, "description": "Anställda som har klarat kursen och har ett giltigt intyg (för en "
+                                               "kurs vars intyg gäller en begränsad tid); null om staff saknas."},
     "coverage": {**_MAYBE_PERCENT, "description": "Täckning: covered / staff, i procent."},
+    "covered_ever": {**_MAYBE_COUNT, "description": "Anställda som har klarat kursen någon gång, giltigt intyg "
+                                                    "eller inte; samma som covered om intyget inte går ut."},
 }
 _HIDDEN_FIGURES = {name: (_NULL_PERCENT if "rate" in name or name == "coverage" else _NULL_COUNT)
                    for name in _SHOWN_FIGURES}

@@ -26,7 +26,7 @@ from learning.assignments.models import ORGANISATION, ROLE, UNIT, AssignmentRule
 from learning.content.models import Course
 from learning.content.services import published_course
 from learning.extensions import db
-from learning.renewals.services import completions_by_learner, valid_until
+from learning.renewals.services import completions_by_learner, valid_for_months, valid_until
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.timeutil import local
 
@@ -104,13 +104,6 @@ def matching(rule: AssignmentRule, today: date, *, scope: frozenset[int] | None 
     entered = entered.subquery()
     query = query.add_columns(entered.c.entered).join(entered, entered.c.staff_id == StaffMember.id)
     return db.session.execute(query).all()
-
-
-def valid_for_months(course_id: int) -> int | None:
-    """How long a completion of the course stays valid, from its front matter (None: for ever)."""
-    slug = db.session.scalar(select(Course.slug).where(Course.id == course_id))
-    course = published_course(slug) if slug else None
-    return getattr(course, "valid_for_months", None) if course else None
 
 
 def course_titles() -> dict[int, tuple[str, str]]:

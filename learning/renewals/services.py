@@ -15,7 +15,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import func, literal, select, union_all
 
-from learning.content.models import Revision
+from learning.content.models import Course, Revision
+from learning.content.services import published_course
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, QuizAttempt
 from learning.renewals.models import CourseRenewal
@@ -71,6 +72,13 @@ class Standing:
         return self.valid_until is not None and today >= self.valid_until
 
 
+def valid_for_months(course_id: int) -> int | None:
+    """How long a completion of the course stays valid, from its front matter (None: for ever)."""
+    slug = db.session.scalar(select(Course.slug).where(Course.id == course_id))
+    course = published_course(slug) if slug else None
+    return getattr(course, "valid_for_months", None) if course else None
+
+
 def renewal_days_before() -> int:
     """How many days before a completion expires the new round opens (never after the first reminder)."""
     config = current_app.config
@@ -108,13 +116,11 @@ def passed_since(user_id: int, file_ids: list[int], since: datetime) -> set[int]
 
 
 def completion_moments(course_ids: set[int]):
-    """A selectable of (course_id, user_id, completed_at) over first completions and renewals alike."""
-    return union_all(
-        select(CourseCompletion.course_id, CourseCompletion.user_id, CourseCompletion.completed_at,
-               literal(0).label("renewal")).where(CourseCompletion.course_id.in_(course_ids)),
-        select(CourseRenewal.course_id, CourseRenewal.user_id, CourseRenewal.completed_at,
-               literal(1).label("renewal")).where(CourseRenewal.course_id.in_(course_ids)),
-    ).subquery()
+    """A subquery of (course_id, user_id, completed_at, completed_month, renewal) over first completions and renewals."""
+    return union_all(*(
+        select(record.course_id, record.user_id, record.completed_at, record.completed_month,
+               literal(kind).label("renewal")).where(record.course_id.in_(course_ids))
+        for kind, record in enumerate((CourseCompletion, CourseRenewal)))).subquery()
 
 
 def completions_by_learner(course_ids: set[int], user_ids: set[int] | None) -> dict[tuple[int, int], list[datetime]]:
