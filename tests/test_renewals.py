@@ -154,3 +154,22 @@ def test_coverage_counts_valid_certificates_and_klara_nagon_gang_counts_everyone
                                      verification_code=new_verification_code()))
         db.session.commit()
     assert fsk() == {"staff": 10, "covered": 6, "coverage": 60.0, "covered_ever": 10}
+
+
+def test_two_tabs_finishing_the_round_at_once_write_one_renewal(app, learner):
+    from tests.helpers import quiz_form, quiz_page_tokens
+    from tests.test_concurrency import parallel, twin
+
+    _move_back(app, _noon(add_months(TODAY, -37)))
+    *first, fourth, fifth = published(app).required_parts
+    for part in first:
+        assert take_quiz(learner, app, part.slug).status_code == 302
+    calls = []
+    for tab, part in ((learner, fourth), (twin(app, learner), fifth), (twin(app, learner), fifth)):
+        url = f"/kurs/grundkurs/{part.slug}"
+        csrf, token = quiz_page_tokens(tab, url)
+        calls.append(lambda tab=tab, url=url, form=quiz_form(part, token, csrf): tab.post(f"{url}/kunskapstest",
+                                                                                          data=form))
+    assert [r.status_code for r in parallel(calls)] == [302, 302, 302]
+    with app.app_context():
+        assert db.session.execute(select(CourseRenewal.cycle)).scalars().all() == [1]
