@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learning.access import narrow, report_scope, role_required, visible_organisations
@@ -101,6 +101,16 @@ def quiz_analysis(course_slug: str):
     if course is None:
         abort(404)
     return render_template("reports/quiz.html", course=course, parts=quiz.analysis(course))
+
+
+@bp.get("/kunskapstest")
+@role_required("coordinator", "editor")
+def quiz_first():
+    """The quiz analysis of the first course (the menu's Frågeanalys)."""
+    slugs = course_slugs()
+    if not slugs:
+        abort(404)
+    return redirect(url_for("reports.quiz_analysis", course_slug=slugs[0]))
 
 
 @bp.get("/atkomstlogg")
