@@ -46,7 +46,7 @@ MENU: list[tuple[str, list[Link]]] = [
                       Link("Kontakter", "contacts.index", ("admin",), ("contacts.index",))]),
 ]
 # The editors' way to the contact texts they lack (the admins' full page is in Administrera).
-EDITOR_CONTACTS = Link("Kontakter som saknas", "contacts.missing", ("editor",), ("contacts.missing",))
+EDITOR_CONTACTS = Link("Kontakter", "contacts.missing", ("editor",), ("contacts.missing",))
 
 # After sign-in, each role lands on the page it uses most.
 LANDING = {"admin": "admin.users", "coordinator": "reports.index", "hr": "reports.index", "editor": "editor.index"}

@@ -16,6 +16,7 @@ from learning.staff.csvfile import StaffError, StaffImportError
 from learning.staff.models import Headcount, StaffAssignment, StaffMember
 from learning.timeutil import stockholm_today, utcnow
 from learning.transactions import lock, write_transaction
+from learning.words import plural
 
 __all__ = [
     "HeadcountError", "ImportReport", "OrganisationStaff", "StaffError", "StaffImportError", "describe",
@@ -66,7 +67,7 @@ def describe(report: ImportReport) -> str:
     lines = len({line for line, _ in report.problems})
     return (f"{report.created} nya, {report.updated} med ändrat namn eller e-post, {report.moved} som har bytt "
             f"förvaltning, enhet eller roll, {report.deactivated} markerade som slutade, {report.reactivated} "
-            f"tillbaka efter att ha slutat. {lines} {'rad' if lines == 1 else 'rader'} kunde inte läsas in.")
+            f"tillbaka efter att ha slutat. {plural(lines, 'rad', 'rader')} kunde inte läsas in.")
 
 
 def import_staff(data: bytes, today: date) -> ImportReport:
