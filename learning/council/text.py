@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from learning.periods import period_words
 from learning.timeutil import MONTHS
 from learning.words import number, plural
 
@@ -11,16 +12,6 @@ from learning.words import number, plural
 def decimal(value: str) -> str:
     """'4.28' -> '4,28'."""
     return value.replace(".", ",")
-
-
-def period_words(start: str, end: str) -> str:
-    """'2026-03', '2026-04' -> 'mars–april 2026'."""
-    first, last = MONTHS[int(start[5:]) - 1], MONTHS[int(end[5:]) - 1]
-    if start == end:
-        return f"{first} {start[:4]}"
-    if start[:4] == end[:4]:
-        return f"{first}–{last} {end[:4]}"
-    return f"{first} {start[:4]}–{last} {end[:4]}"
 
 
 def _list(words: list[str]) -> str:

@@ -20,7 +20,9 @@ def _context(course_slug: str):
     if course is None:
         abort(404)
     scope, organisation = narrow(report_scope(current_user), request.args.get("forvaltning"))
-    period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month())
+    # By default from the month the course began (first published or first completed) up to this month.
+    period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month(),
+                          services.first_month(course.id))
     return course, scope, organisation, period
 
 
