@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from learning.access import narrow, report_scope, role_required, visible_organisations
 from learning.content.services import course_slugs, published_course
 from learning.exports import table_response
-from learning.reports import people, quiz, services
+from learning.reports import chart, people, quiz, services
 from learning.periods import handles_bad_period, parse_period
 from learning.timeutil import stockholm_month, stockholm_today
 
@@ -45,7 +45,7 @@ def dashboard(course_slug: str):
     course, scope, organisation, period = _context(course_slug)
     board = services.dashboard(course, scope, period)
     return render_template("reports/dashboard.html", course=course, board=board, organisation=organisation,
-                           period=period, organisations=visible_organisations(report_scope(current_user)))
+                           chart=chart, period=period, organisations=visible_organisations(report_scope(current_user)))
 
 
 @bp.get("/<course_slug>/forvaltningar.<fmt>")
