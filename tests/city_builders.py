@@ -77,7 +77,8 @@ def seed_city(app) -> City:
                               name=f"Klar{n} Avslutadsson-Långnamnsdotter {k}")
     for n in range(3, 12):
         make_user(app, f"p{n}@malmo.se", name=f"Person {n}", organisation="fsk")
-    values: dict[str, str] = {"course_slug": "grundkurs", "organisation_code": "fsk", "unit": units[0]}
+    values: dict[str, str] = {"course_slug": "grundkurs", "organisation_code": "fsk", "unit": units[0],
+                              "number": "1"}
     with app.app_context():
         course = published_course("grundkurs")
         values["part_slug"] = course.parts[0].slug
