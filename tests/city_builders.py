@@ -19,6 +19,7 @@ from learning.content.services import published_course
 from learning.extensions import db
 from learning.groups.models import GroupViewing, GroupViewingCount
 from learning.learn.models import CourseCompletion, QuizAttempt
+from learning.learn.services import new_verification_code
 from learning.periods import parse_period
 from learning.sessions.models import LiveSession, SessionAttendee, SessionCount, UnmatchedRow
 from learning.staff.models import StaffMember
@@ -83,13 +84,12 @@ def seed_city(app) -> City:
         course = published_course("grundkurs")
         values["part_slug"] = course.parts[0].slug
         values["file_id"] = str(course.parts[0].file_id)
-        # Person 1 (the chef) and person 2 completed: the chef's unit has both states.
-        for email in ("p1@malmo.se",):
-            user = db.session.scalar(select(User).filter_by(email=email))
-            db.session.add(CourseCompletion(user_id=user.id, course_id=course.id, organisation_id=org_id("fsk"),
-                                            org_role="chef", name=user.name, verification_code="SVEEP-0001",
-                                            completed_at=months_back(today, 1)))
-        values["code"] = "SVEEP-0001"
+        # Person 1, the chef, completed (their unit has people in both states) and may answer the survey.
+        user = db.session.scalar(select(User).filter_by(email=ROLES["chef"]))
+        values["code"] = new_verification_code()
+        db.session.add(CourseCompletion(user_id=user.id, course_id=course.id, organisation_id=org_id("fsk"),
+                                        org_role="chef", name=user.name, verification_code=values["code"],
+                                        completed_at=months_back(today, 1)))
         sessions = [LiveSession(kind=kind, mode="digital", title=title, held_on=today - timedelta(days=20 + n),
                                 organiser="Resursteam heder", targets=[])
                     for n, (kind, title) in enumerate([("grundutbildning", "Grundutbildning för chefer i förskolan"),

@@ -277,7 +277,7 @@ XSS = """
 
 def _active(html: str) -> list[str]:
     # The app's own script file (static/editor.js) is the only script allowed.
-    return re.findall(r'<script(?! src="/static/(?:editor|menu)\.js")|<iframe|<svg|javascript:|\bon(?:error|load|click)\s*=|style=',
+    return re.findall(r'<script(?! src="/static/(?:editor|editor-lines|menu)\.js")|<iframe|<svg|javascript:|\bon(?:error|load|click)\s*=|style=',
                       html, re.I)
 
 
