@@ -204,9 +204,13 @@ def _sqlite_synchronous() -> str:
 
 def register_template_helpers(app: Flask) -> None:
     """Swedish date filters and the contact filler for templates."""
+    from learning import navigation
     from learning.contacts.views import fill_contacts
     from learning.timeutil import format_date, format_datetime
+    from learning.words import antal
 
+    navigation.register(app)
+    app.jinja_env.filters["antal"] = antal
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datum"] = format_date
     app.jinja_env.filters["datumtid"] = format_datetime

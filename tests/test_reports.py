@@ -113,6 +113,7 @@ ACCESS = {
     "/rapporter/grundkurs/personer": HR_AND_UP,
     "/rapporter/grundkurs/personer.csv": HR_AND_UP,
     "/rapporter/grundkurs/kunskapstest": {"editor", "coordinator", "admin"},
+    "/rapporter/kunskapstest": {"editor", "coordinator", "admin"},
     "/rapporter/atkomstlogg": {"admin"},
     "/rapporter/aterrapport": {"coordinator", "admin"},
     "/rapporter/grundkurs/aterrapport": {"coordinator", "admin"},

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import exists, or_, select
 
+from learning import words
 from learning.accounts.models import ORG_ROLES, Organisation
 from learning.assignments.models import ORGANISATION, ROLE, UNIT, AssignmentRule, AssignmentTarget
 from learning.assignments.status import DONE, OVERDUE, PENDING, assignments, course_titles
@@ -66,12 +67,12 @@ class RuleSummary:
 
 def number(n: int) -> str:
     """1240 as '1 240' (a non-breaking space between thousands, as Swedish writes it)."""
-    return f"{n:,}".replace(",", "\u00a0")
+    return words.number(n, words.NBSP)
 
 
 def people(n: int) -> str:
     """'1 person', '2 personer'."""
-    return f"{number(n)} {'person' if n == 1 else 'personer'}"
+    return words.plural(n, "person", "personer", space=words.NBSP)
 
 
 def build(data: RuleInput, scope: frozenset[int] | None, today: date) -> AssignmentRule:

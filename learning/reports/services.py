@@ -16,12 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import func, select
+
+from learning.content.models import Course
 from learning.content.services import PublishedCourse
+from learning.extensions import db
+from learning.learn.models import CourseCompletion
 from learning.periods import Period
 from learning.privacy import TOO_FEW, Decided, hide_rows
 from learning.reports.tables import MEASURES, city_tables, covered_by
 from learning.staff.models import StaffAssignment
 from learning.staff.services import headcounts_by
+from learning.timeutil import stockholm_month
 
 TABLE_HEADER = ["Förvaltning", "Registrerade", "Påbörjade", "Klara", "Genomförandegrad (%)",
                 "Anställda", "Anställda som är klara (giltigt intyg)", "Täckning (%)",
@@ -72,6 +78,14 @@ class Dashboard:
     by_gender: list[tuple[str, int | None]]
     trend: list[tuple[str, int | None]]
     units: list[tuple[str, int | None, int | None, Decimal | None]] = ()
+
+
+def first_month(course_id: int) -> str:
+    """The Stockholm month the course began: its creation or its first completion, whichever came first."""
+    created = db.session.scalar(select(Course.created_at).where(Course.id == course_id))
+    completed = db.session.scalar(select(func.min(CourseCompletion.completed_at))
+                                  .where(CourseCompletion.course_id == course_id))
+    return min((stockholm_month(m) for m in (created, completed) if m is not None), default=stockholm_month())
 
 
 def dashboard(course: PublishedCourse, scope: frozenset[int] | None, period: Period) -> Dashboard:

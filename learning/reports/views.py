@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learning.access import narrow, report_scope, role_required, visible_organisations
 from learning.content.services import course_slugs, published_course
 from learning.exports import table_response
-from learning.reports import people, quiz, services
+from learning.reports import chart, people, quiz, services
 from learning.periods import handles_bad_period, parse_period
 from learning.timeutil import stockholm_month, stockholm_today
 
@@ -20,7 +20,9 @@ def _context(course_slug: str):
     if course is None:
         abort(404)
     scope, organisation = narrow(report_scope(current_user), request.args.get("forvaltning"))
-    period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month())
+    # By default from the month the course began (first published or first completed) up to this month.
+    period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month(),
+                          services.first_month(course.id))
     return course, scope, organisation, period
 
 
@@ -43,7 +45,7 @@ def dashboard(course_slug: str):
     course, scope, organisation, period = _context(course_slug)
     board = services.dashboard(course, scope, period)
     return render_template("reports/dashboard.html", course=course, board=board, organisation=organisation,
-                           period=period, organisations=visible_organisations(report_scope(current_user)))
+                           chart=chart, period=period, organisations=visible_organisations(report_scope(current_user)))
 
 
 @bp.get("/<course_slug>/forvaltningar.<fmt>")
@@ -101,6 +103,16 @@ def quiz_analysis(course_slug: str):
     if course is None:
         abort(404)
     return render_template("reports/quiz.html", course=course, parts=quiz.analysis(course))
+
+
+@bp.get("/kunskapstest")
+@role_required("coordinator", "editor")
+def quiz_first():
+    """The quiz analysis of the first course (the menu's Frågeanalys)."""
+    slugs = course_slugs()
+    if not slugs:
+        abort(404)
+    return redirect(url_for("reports.quiz_analysis", course_slug=slugs[0]))
 
 
 @bp.get("/atkomstlogg")
