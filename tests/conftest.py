@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from learning import create_app
 from learning.config import normalise_database_url
 from learning.extensions import db
+from learning.mail import wait_for_mail
 from learning.visits import buffer as visit_buffer
 from tests.helpers import app_config, login, make_user, reset_database, seed_reference_data
 
@@ -66,11 +67,36 @@ def _schema(database_url):
         db.engine.dispose()
 
 
+class _Mailbox(list):
+    """The messages delivered so far; reading it first waits for mails the app sends after its responses."""
+
+    def _settled(self):
+        wait_for_mail()
+        return self
+
+    def __len__(self):
+        return super(_Mailbox, self._settled()).__len__()
+
+    def __getitem__(self, index):
+        return super(_Mailbox, self._settled()).__getitem__(index)
+
+    def __iter__(self):
+        return super(_Mailbox, self._settled()).__iter__()
+
+    def __reversed__(self):
+        return super(_Mailbox, self._settled()).__reversed__()
+
+    def __eq__(self, other):
+        return super(_Mailbox, self._settled()).__eq__(other)
+
+    __hash__ = None
+
+
 class _Sink:
     """Collects every message the app sends, as a local SMTP server would deliver it."""
 
     def __init__(self):
-        self.messages: list[EmailMessage] = []
+        self.messages: list[EmailMessage] = _Mailbox()
         self.refused: set[str] = set()  # addresses answered "550 mailbox unavailable"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
