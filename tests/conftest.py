@@ -137,10 +137,25 @@ def refused_addresses(_smtp_sink, mailbox) -> set[str]:
     return _smtp_sink[0].refused
 
 
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID provider on loopback for the whole run (tests/oidc.py)."""
+    from tests.oidc import running_provider
+
+    with running_provider() as provider:
+        yield provider
+
+
 @pytest.fixture
-def app(database_url, _schema, _smtp_sink):
+def app_settings() -> dict:
+    """Extra settings for the app under test; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, _schema, _smtp_sink, app_settings):
     """An app on the test database with the organisations and the shipped course loaded."""
-    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=_smtp_sink[1]))
+    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=_smtp_sink[1], **app_settings))
     with app.app_context():
         reset_database()
         seed_reference_data()
