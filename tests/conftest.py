@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import os
 import socket
@@ -98,6 +99,7 @@ class _Sink:
     def __init__(self):
         self.messages: list[EmailMessage] = _Mailbox()
         self.refused: set[str] = set()  # addresses answered "550 mailbox unavailable"
+        self.delay = 0.0  # seconds the server takes to accept a message
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refused:
@@ -106,6 +108,7 @@ class _Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -128,7 +131,14 @@ def mailbox(_smtp_sink) -> list[EmailMessage]:
     handler, _port = _smtp_sink
     handler.messages.clear()
     handler.refused.clear()
+    handler.delay = 0.0
     return handler.messages
+
+
+@pytest.fixture
+def slow_mail_server(_smtp_sink, mailbox) -> None:
+    """The test's SMTP server takes half a second to accept each message."""
+    _smtp_sink[0].delay = 0.5
 
 
 @pytest.fixture

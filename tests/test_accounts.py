@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from learning import create_app
 from learning.accounts.models import User
 from learning.extensions import db
+from learning.mail import wait_for_mail
 from tests.helpers import PASSWORD, app_config, csrf_token, link_in_mail, login, make_user
 
 SIGNUP = {
@@ -279,3 +281,37 @@ def test_forgotten_password_is_reset_through_a_single_use_link(app, client, mail
                                                "password": "ett-tredje-lösen", "confirm": "ett-tredje-lösen"})
     assert again.status_code in (302, 400)
     assert login(app.test_client(), password="ett-tredje-lösen").status_code == 400
+
+
+def _timed(client, url: str, data: dict) -> tuple[float, str]:
+    data = {**data, "csrf_token": csrf_token(client, url)}
+    start = time.perf_counter()
+    response = client.post(url, data=data)
+    return time.perf_counter() - start, _page_text(response)
+
+
+def test_sign_up_and_reset_take_as_long_for_a_known_address_as_for_an_unknown_one(app, mailbox, slow_mail_server):
+    make_user(app, "erik.berg@malmo.se")
+    known_signup, known_page = _timed(app.test_client(), "/registrera", SIGNUP)
+    new_signup, new_page = _timed(app.test_client(), "/registrera", {**SIGNUP, "email": "ny.person@malmo.se"})
+    known_reset, known_reset_page = _timed(app.test_client(), "/glomt-losenord", {"email": "erik.berg@malmo.se"})
+    unknown_reset, unknown_reset_page = _timed(app.test_client(), "/glomt-losenord", {"email": "x.y@malmo.se"})
+    # The mail server takes half a second per message: none of that is spent while the person waits.
+    assert max(known_signup, new_signup, known_reset, unknown_reset) < 0.4
+    assert known_reset_page.replace("erik.berg@malmo.se", "X") == unknown_reset_page.replace("x.y@malmo.se", "X")
+    assert known_page.replace("erik.berg@malmo.se", "X") == new_page.replace("ny.person@malmo.se", "X")
+    assert sorted(m["Subject"] for m in mailbox) == [
+        "Bekräfta din e-postadress", "Du har redan ett konto", "Välj ett nytt lösenord"]
+
+
+def test_without_a_mail_server_the_log_shows_the_mail_decoded_with_the_link_on_one_line(app, caplog):
+    app.config["MAIL_SERVER"] = ""
+    client = app.test_client()
+    with caplog.at_level("WARNING"):
+        _signup(client, name="Åsa Öberg")
+        wait_for_mail()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Hej Åsa Öberg!" in logged and "=C3=" not in logged
+    link = re.search(r"^http://localhost/bekrafta/(\S+)$", logged, re.MULTILINE).group(0)
+    page = client.get(link.removeprefix("http://localhost"), follow_redirects=True).get_data(as_text=True)
+    assert "Din e-postadress är bekräftad" in page

@@ -242,3 +242,13 @@ def test_the_provider_being_down_gives_a_swedish_answer(app, client, provider):
     app.extensions["sso_client"].server_metadata.clear()
     app.extensions["sso_client"]._server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
     _refused(client.get("/sso/logga-in"), "Inloggningstjänsten svarar inte just nu", 503)
+
+
+def test_a_staff_member_linked_by_employee_id_stays_linked_through_the_next_staff_import(app, client, provider):
+    _staff_list(app, "E7,Sara Lind,s.lind@malmo.se,kul,Bibliotek Väst,medarbetare")
+    provider.set_user("sub-s", email="sara.lind@malmo.se", name="Sara Lind", employee_id="E7")
+    assert sign_in(client, provider, "sub-s").headers["Location"] == "/"
+    _staff_list(app, "E7,Sara Lind,s.lind@malmo.se,kul,Bibliotek Öst,medarbetare")
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).filter_by(oidc_subject="sub-s"))
+        assert db.session.scalar(select(StaffMember.user_id).filter_by(employee_id="E7")) == user_id
