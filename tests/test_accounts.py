@@ -315,3 +315,22 @@ def test_without_a_mail_server_the_log_shows_the_mail_decoded_with_the_link_on_o
     link = re.search(r"^http://localhost/bekrafta/(\S+)$", logged, re.MULTILINE).group(0)
     page = client.get(link.removeprefix("http://localhost"), follow_redirects=True).get_data(as_text=True)
     assert "Din e-postadress är bekräftad" in page
+
+
+def test_an_admin_deactivates_an_account_which_signs_out_everywhere_and_opens_it_again(app, client):
+    admin = make_user(app, "admin@malmo.se", role="admin")
+    target = make_user(app)
+    anna = app.test_client()
+    assert login(anna).status_code == 302
+    login(client, "admin@malmo.se")
+    url = f"/admin/anvandare/{target}"
+    done = client.post(url + "/avstangd", data={"csrf_token": csrf_token(client, url), "disabled": "1"},
+                       follow_redirects=True)
+    assert "Kontot för Anna Andersson är avstängt." in done.get_data(as_text=True)
+    assert anna.get("/mina-sidor/").status_code == 302
+    assert login(app.test_client()).status_code == 400
+    client.post(url + "/avstangd", data={"csrf_token": csrf_token(client, url), "disabled": "0"})
+    assert login(app.test_client()).status_code == 302
+    own = client.post(f"/admin/anvandare/{admin}/avstangd", data={"csrf_token": csrf_token(client, url), "disabled": "1"},
+                      follow_redirects=True)
+    assert "Du kan inte stänga av ditt eget konto." in own.get_data(as_text=True)
