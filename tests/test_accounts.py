@@ -334,3 +334,24 @@ def test_an_admin_deactivates_an_account_which_signs_out_everywhere_and_opens_it
     own = client.post(f"/admin/anvandare/{admin}/avstangd", data={"csrf_token": csrf_token(client, url), "disabled": "1"},
                       follow_redirects=True)
     assert "Du kan inte stänga av ditt eget konto." in own.get_data(as_text=True)
+
+
+def test_pages_and_downloads_with_personal_data_are_never_stored_by_a_browser_or_proxy(app, client):
+    make_user(app, "admin@malmo.se", role="admin")
+    login(client, "admin@malmo.se")
+    urls = ["/mina-sidor/", "/mina-sidor/mina-uppgifter.json", "/rapporter/grundkurs/personer",
+            "/rapporter/grundkurs/personer.csv", "/rapporter/grundkurs/personer.xlsx", "/kurs/grundkurs/intyg",
+            "/kurs/grundkurs/del-1/resultat/1", "/admin/anvandare", "/rapporter/atkomstlogg"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 403, 404), (url, response.status_code)
+        assert response.headers["Cache-Control"] == "no-store", url
+    static = client.get("/static/style.css")
+    static.close()
+    assert static.headers.get("Cache-Control") != "no-store"
+
+
+def test_hsts_only_when_a_setting_says_the_app_runs_behind_tls(app, client, database_url):
+    assert "Strict-Transport-Security" not in client.get("/logga-in").headers
+    behind_tls = create_app(app_config(database_url, BEHIND_TLS=True))
+    assert behind_tls.test_client().get("/logga-in").headers["Strict-Transport-Security"] == "max-age=31536000"
