@@ -355,3 +355,15 @@ def test_hsts_only_when_a_setting_says_the_app_runs_behind_tls(app, client, data
     assert "Strict-Transport-Security" not in client.get("/logga-in").headers
     behind_tls = create_app(app_config(database_url, BEHIND_TLS=True))
     assert behind_tls.test_client().get("/logga-in").headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_set_role_command_gives_an_existing_account_a_role(app, runner):
+    make_user(app, "hr@malmo.se")
+    done = runner.invoke(args=["set-role", "--email", "HR@malmo.se", "--role", "hr", "--scope", "fsk"])
+    assert done.exit_code == 0 and "har nu behörigheten HR" in done.output
+    assert runner.invoke(args=["set-role", "--email", "hr@malmo.se", "--role", "hr"]).exit_code == 1
+    missing = runner.invoke(args=["set-role", "--email", "x@malmo.se", "--role", "admin"])
+    assert missing.exit_code == 1 and "Det finns inget aktivt konto" in missing.output
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(email="hr@malmo.se"))
+        assert user.role == "hr" and [s.organisation.code for s in user.hr_scopes] == ["fsk"]
