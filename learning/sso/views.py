@@ -18,6 +18,8 @@ from learning.sso.forms import PlacementForm
 bp = Blueprint("sso", __name__, url_prefix="/sso")
 
 ID_TOKEN = "sso_id_token"
+SIGNED_IN_HERE = "sso"
+MAX_ID_TOKEN_IN_SESSION = 2000
 NEXT = "sso_next"
 RETRY = " Försök logga in igen."
 
@@ -100,7 +102,11 @@ def callback():
     except services.SignInRefused as exc:
         return _refused(str(exc), 403)
     login_user(user)
-    session[ID_TOKEN] = token.get("id_token")
+    # The ID token names the person to the provider at sign-out (id_token_hint). The session is a cookie of at
+    # most 4 kB: a token bloated by group claims is left out, and the provider then asks whom to sign out.
+    id_token = token.get("id_token") or ""
+    session[ID_TOKEN] = id_token if len(id_token) <= MAX_ID_TOKEN_IN_SESSION else ""
+    session[SIGNED_IN_HERE] = True
     target = session.pop(NEXT, None) or url_for("learn.index")
     if services.needs_placement(user):
         return redirect(url_for("sso.placement", next=target))
@@ -135,14 +141,14 @@ def placement():
 def end_session_redirect() -> Response | None:
     """A redirect to the provider's end-session endpoint (RP-initiated logout), if the person signed in there."""
     id_token = session.pop(ID_TOKEN, None)
-    if not id_token or not enabled():
+    if not session.pop(SIGNED_IN_HERE, False) or not enabled():
         return None
     client = current_app.extensions["sso_client"]
     try:
         if not client.load_server_metadata().get("end_session_endpoint"):
             return None
         return client.logout_redirect(post_logout_redirect_uri=url_for("accounts.login", _external=True),
-                                      id_token_hint=id_token, client_id=client.client_id)
+                                      id_token_hint=id_token or None, client_id=client.client_id)
     except (RequestException, AuthlibBaseError, ValueError):
         current_app.logger.exception("SSO: no RP-initiated logout; signed out here only")
         return None
