@@ -122,6 +122,7 @@ def _smtp_sink():
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     yield handler, port
+    wait_for_mail()
     controller.stop()
 
 
@@ -137,8 +138,11 @@ def mailbox(_smtp_sink) -> list[EmailMessage]:
 
 @pytest.fixture
 def slow_mail_server(_smtp_sink, mailbox) -> None:
-    """The test's SMTP server takes half a second to accept each message."""
-    _smtp_sink[0].delay = 0.5
+    """The test's SMTP server takes a second to accept each message."""
+    _smtp_sink[0].delay = 1.0
+    yield
+    wait_for_mail()
+    _smtp_sink[0].delay = 0.0
 
 
 @pytest.fixture
@@ -170,6 +174,7 @@ def app(database_url, _schema, _smtp_sink, app_settings):
         reset_database()
         seed_reference_data()
     yield app
+    wait_for_mail()  # a mail this test's requests handed over is not delivered into the next test's mailbox
     visit_buffer.close(app)
     with app.app_context():
         db.session.remove()

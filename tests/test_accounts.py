@@ -296,8 +296,8 @@ def test_sign_up_and_reset_take_as_long_for_a_known_address_as_for_an_unknown_on
     new_signup, new_page = _timed(app.test_client(), "/registrera", {**SIGNUP, "email": "ny.person@malmo.se"})
     known_reset, known_reset_page = _timed(app.test_client(), "/glomt-losenord", {"email": "erik.berg@malmo.se"})
     unknown_reset, unknown_reset_page = _timed(app.test_client(), "/glomt-losenord", {"email": "x.y@malmo.se"})
-    # The mail server takes half a second per message: none of that is spent while the person waits.
-    assert max(known_signup, new_signup, known_reset, unknown_reset) < 0.4
+    # The mail server takes a second per message: none of that is spent while the person waits.
+    assert max(known_signup, new_signup, known_reset, unknown_reset) < 0.8
     assert known_reset_page.replace("erik.berg@malmo.se", "X") == unknown_reset_page.replace("x.y@malmo.se", "X")
     assert known_page.replace("erik.berg@malmo.se", "X") == new_page.replace("ny.person@malmo.se", "X")
     assert sorted(m["Subject"] for m in mailbox) == [

@@ -41,6 +41,7 @@ class Attempt:
 
     @property
     def pair(self) -> str:
+        """The key its failures count against: (account, address), or (account, a browser it knows)."""
         return f"{self.account}:browser" if self.known_browser else f"{self.account}:{self.address}"
 
 
