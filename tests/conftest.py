@@ -137,7 +137,7 @@ def mailbox(_smtp_sink) -> list[EmailMessage]:
 
 
 @pytest.fixture
-def slow_mail_server(_smtp_sink, mailbox) -> None:
+def slow_mail_server(_smtp_sink, mailbox):
     """The test's SMTP server takes a second to accept each message."""
     _smtp_sink[0].delay = 1.0
     yield
