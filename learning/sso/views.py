@@ -5,8 +5,8 @@ from __future__ import annotations
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, session,
+                   url_for)
 from flask_login import current_user, login_required, login_user
 from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, MissingClaimError
 from requests import RequestException
