@@ -252,3 +252,13 @@ def test_a_staff_member_linked_by_employee_id_stays_linked_through_the_next_staf
     with app.app_context():
         user_id = db.session.scalar(select(User.id).filter_by(oidc_subject="sub-s"))
         assert db.session.scalar(select(StaffMember.user_id).filter_by(employee_id="E7")) == user_id
+
+
+@pytest.mark.parametrize("claims", [{"email_verified": False}, {"email": "anna.andersson@gmail.com"}])
+def test_an_unverified_or_outside_address_does_not_take_over_a_local_account(app, client, provider, claims):
+    user_id = make_user(app, claims.get("email", "anna.andersson@malmo.se"))
+    provider.set_user("sub-x", **{"email": "anna.andersson@malmo.se", "name": "Någon annan", **claims})
+    _refused(sign_in(client, provider, "sub-x"), "som vi inte kan koppla till ditt jobbkonto", 403)
+    with app.app_context():
+        assert db.session.get(User, user_id).oidc_subject is None
+    assert _accounts(app) == 1

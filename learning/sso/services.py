@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from learning.accounts.models import ORG_ROLES, Organisation, User
-from learning.accounts.services import normalise_email
+from learning.accounts.services import email_domain_allowed, normalise_email
 from learning.extensions import add_unique, db
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.transactions import lock, write_transaction
@@ -30,6 +30,9 @@ class Identity:
     employee_id: str | None = None
     organisation: str | None = None  # a förvaltning's code or name, from a configured claim
     org_role: str | None = None
+    # The address may stand for the person's local account: in one of the city's domains, and not marked
+    # unverified by the provider (a guest's or self-chosen address must not take over somebody's account).
+    email_trusted: bool = False
 
 
 def _claim(claims: Mapping, name: str) -> str | None:
@@ -51,6 +54,8 @@ def identity_from(claims: Mapping) -> Identity:
         employee_id=_claim(claims, config["OIDC_EMPLOYEE_ID_CLAIM"]),
         organisation=_claim(claims, config["OIDC_ORGANISATION_CLAIM"]),
         org_role=_claim(claims, config["OIDC_ORG_ROLE_CLAIM"]),
+        email_trusted=claims.get("email_verified") is not False
+        and email_domain_allowed(email, config["ALLOWED_EMAIL_DOMAINS"]),
     )
 
 
@@ -97,9 +102,9 @@ def _staff_member(identity: Identity) -> StaffMember | None:
 def _link_or_create(identity: Identity) -> User:
     existing = db.session.scalar(select(User).where(User.email == identity.email))
     if existing is not None:
-        if existing.oidc_subject is not None:
-            raise SignInRefused("Det finns redan ett konto med din e-postadress som hör till en annan person. "
-                                "Kontakta administratören.")
+        if existing.oidc_subject is not None or not identity.email_trusted:
+            raise SignInRefused("Det finns redan ett konto med din e-postadress som vi inte kan koppla till ditt "
+                                "jobbkonto. Kontakta administratören.")
         # The same address, proven by the city's identity provider: the local account becomes this person's,
         # with its history. One that was never confirmed may have been made by someone else: its password goes.
         if not existing.email_confirmed:
