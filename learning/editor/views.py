@@ -182,8 +182,9 @@ def try_quiz(file_id: int):
             grading = grade(doc, parse_answers(doc, request.form))
         except QuizInputError as exc:
             error = exc
-    return render_template("editor/try.html", target=target, part=PreviewPart(doc), grading=grading,
-                           error=error, answers=answers), 400 if error else 200
+    part = PreviewPart(doc)
+    return render_template("editor/try.html", target=target, part=part, grading=grading, error=error,
+                           errors=error.field_errors(part.quiz) if error else None, answers=answers), 400 if error else 200
 
 
 @bp.get("/fil/<int:file_id>/historik")
