@@ -111,10 +111,10 @@ def refused_addresses(_smtp_sink, mailbox) -> set[str]:
     return _smtp_sink[0].refused
 
 
-@pytest.fixture
-def app(database_url, _schema, _smtp_sink):
-    """An app on the test database with the organisations and the shipped course loaded."""
-    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=_smtp_sink[1]))
+@contextmanager
+def seeded_app(database_url: str, smtp_port: int):
+    """An app on the test database with the organisations and the shipped course loaded, emptied afterwards."""
+    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port))
     with app.app_context():
         reset_database()
         seed_reference_data()
@@ -124,6 +124,13 @@ def app(database_url, _schema, _smtp_sink):
         db.session.remove()
         reset_database()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, _schema, _smtp_sink):
+    """An app on the test database with the organisations and the shipped course loaded."""
+    with seeded_app(database_url, _smtp_sink[1]) as app:
+        yield app
 
 
 @pytest.fixture
