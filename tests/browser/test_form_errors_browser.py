@@ -194,7 +194,7 @@ def world(database_url, _schema, _smtp_sink, browser):
                     page.close()
                 contexts[role] = context
             try:
-                yield app, ids, contexts
+                yield app, ids, contexts, base_url
             finally:
                 for context in contexts.values():
                     context.close()
@@ -260,7 +260,7 @@ def assert_error_pattern(page, what: str) -> None:
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.endpoint) for c in CASES])
 def test_form_sent_wrong_comes_back_with_the_error_pattern(world, case):
-    app, ids, contexts = world
+    app, ids, contexts, _base_url = world
     page = contexts[case.role].new_page()
     try:
         url = case.url(ids) if callable(case.url) else case.url
@@ -290,6 +290,20 @@ def _assert_forms_known(app, page) -> None:
         endpoint = _endpoint(app, form.evaluate("f => new URL(f.getAttribute('action') || '', location.href).href"),
                              method)
         assert endpoint in known, f"a form on {page.url} ({method} {endpoint}) has no case"
+
+
+def test_without_javascript_focus_still_lands_on_the_summary_and_links_reach_their_fields(world, browser):
+    context = browser.new_context(base_url=world[3], java_script_enabled=False, locale="sv-SE")
+    try:
+        page = context.new_page()
+        page.goto("/logga-in")
+        page.get_by_role("button", name="Logga in", exact=True).click()
+        page.wait_for_load_state()
+        assert page.evaluate("() => document.activeElement.matches('[data-error-summary]')")  # autofocus does it
+        page.locator("[data-error-summary] a").first.click()
+        assert page.evaluate("() => document.activeElement.id") == "email"  # following a link focuses a control
+    finally:
+        context.close()
 
 
 # --- The focus ring (WCAG 1.4.11): 3:1 against what is under it, computed as the browser draws it. ---
