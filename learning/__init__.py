@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     from learning.editor import models as _editor  # noqa: F401
     from learning.groups import models as _groups  # noqa: F401
     from learning.learn import models as _learn  # noqa: F401
+    from learning.renewals import models as _renewals  # noqa: F401
     from learning.reports import models as _reports  # noqa: F401
     from learning.sessions import models as _sessions  # noqa: F401
     from learning.staff import models as _staff  # noqa: F401
@@ -202,11 +203,14 @@ def _sqlite_synchronous() -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Swedish date filters, the contact filler and the form error helpers for templates."""
-    from learning import formerrors
+    """Swedish date filters, the contact filler, the menu and the form error helpers for templates."""
+    from learning import formerrors, navigation
     from learning.contacts.views import fill_contacts
     from learning.timeutil import format_date, format_datetime
+    from learning.words import antal
 
+    navigation.register(app)
+    app.jinja_env.filters["antal"] = antal
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datum"] = format_date
     app.jinja_env.filters["datumtid"] = format_datetime

@@ -20,6 +20,7 @@ from learning.extensions import db
 from learning.ops import backup as backups
 from learning.ops.services import readiness
 from learning.staff import services as staff
+from learning.words import plural
 
 
 @click.command("check-content")
@@ -36,7 +37,7 @@ def check_content(path: Path | None) -> None:
     errors = sum(p.problem.kind == "error" for p in problems)
     missing = sum(p.problem.kind == "placeholder" for p in problems)
     warnings = len(problems) - errors - missing
-    click.echo(f"{errors} fel, {missing} platshållare att fylla i, {warnings} {'varning' if warnings == 1 else 'varningar'}.")
+    click.echo(f"{errors} fel, {missing} platshållare att fylla i, {plural(warnings, 'varning', 'varningar')}.")
     sys.exit(1 if errors or missing else 0)
 
 
@@ -141,7 +142,7 @@ def send_reminders(on) -> None:
     from learning.timeutil import stockholm_today
 
     report = run(on.date() if on else stockholm_today())
-    digests = f"{report.digests} {'sammanställning' if report.digests == 1 else 'sammanställningar'}"
+    digests = plural(report.digests, 'sammanställning', 'sammanställningar')
     click.echo(f"Skickade: {report.sent} (varav {digests} till chefer). Redan skickade: {report.already}. "
                f"Nekade adresser: {report.refused}. Misslyckade: {report.failed}.")
     if report.unfinished:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from learning.access import Scope, find_organisation, narrow
 from learning.accounts.models import Organisation
 from learning.formerrors import Errors
-from learning.periods import ORDER_PROBLEM, Period, PeriodError, half_year, month_problem, parse_period
+from learning.periods import Period, PeriodError, half_year, month_problem, parse_period
 
 
 class Filters:
@@ -27,15 +27,18 @@ class Filters:
         """What a text field shows: the value as typed if it was refused, else the value in use."""
         return self.args.get(name, "")[:100] if name in self.errors else value
 
-    def period(self, default_end: str) -> Period:
-        """The period of fran/till; refused values leave the default (whole history up to now) in use."""
+    def period(self, default_end: str, default_start: str = "2000-01") -> Period:
+        """The period of fran/till; refused values leave the default period in use."""
         start, end = (self.args.get(name, "").strip() for name in ("fran", "till"))
         for name, value in (("fran", start), ("till", end)):
             if value and (problem := month_problem(value)):
                 self.errors.add(name, problem)
-        if not self.errors and start and end and start > end:
-            self.errors.add("fran", ORDER_PROBLEM)
-        return parse_period(None, None, default_end) if self.errors else parse_period(start, end, default_end)
+        if not self.errors:
+            try:
+                return parse_period(start, end, default_end, default_start)
+            except PeriodError as exc:  # starts after it ends (perhaps after the default end)
+                self.errors.add("fran", str(exc))
+        return parse_period(None, None, default_end, default_start)
 
     def half_year(self, current_month: str) -> Period:
         """The half-year of halvar; a refused one leaves the current half-year in use."""

@@ -9,7 +9,7 @@ from functools import wraps
 
 from flask import render_template
 
-from learning.timeutil import STOCKHOLM
+from learning.timeutil import MONTHS, STOCKHOLM
 
 _MONTH = re.compile(r"^(20\d\d|2100)-(0[1-9]|1[0-2])$")
 _HALF_YEAR = re.compile(r"^(20\d\d)-([12])$")
@@ -39,13 +39,24 @@ class Period:
         # Stored timestamps are UTC; SQLite compares them as text, so the bounds must be UTC too.
         return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
+    def words(self) -> str:
+        """The period in Swedish words: 'juli–december 2026', 'mars 2025–juni 2026', 'maj 2026'."""
+        return period_words(self.start, self.end)
+
     def last_day(self) -> date:
         """The last calendar day of the period."""
         year, month = int(self.end[:4]), int(self.end[5:])
         return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
-ORDER_PROBLEM = "Perioden börjar efter att den slutar."
+def period_words(start: str, end: str) -> str:
+    """'2026-03', '2026-04' -> 'mars–april 2026'."""
+    first, last = MONTHS[int(start[5:]) - 1], MONTHS[int(end[5:]) - 1]
+    if start == end:
+        return f"{first} {start[:4]}"
+    if start[:4] == end[:4]:
+        return f"{first}–{last} {end[:4]}"
+    return f"{first} {start[:4]}–{last} {end[:4]}"
 
 
 def month_problem(value: str) -> str | None:
@@ -55,15 +66,15 @@ def month_problem(value: str) -> str | None:
     return f"”{value[:20]}” är inte en månad mellan 2000 och 2100. Skriv till exempel 2026-11."
 
 
-def parse_period(start: str | None, end: str | None, default_end: str) -> Period:
-    """A period from 'YYYY-MM' strings; missing ends mean from the beginning and up to now."""
-    start = (start or "2000-01").strip()
+def parse_period(start: str | None, end: str | None, default_end: str, default_start: str = "2000-01") -> Period:
+    """A period from 'YYYY-MM' strings; a missing start is default_start, a missing end default_end (now)."""
+    start = (start or default_start).strip()
     end = (end or default_end).strip()
     for value in (start, end):
         if problem := month_problem(value):
             raise PeriodError(problem)
     if start > end:
-        raise PeriodError(ORDER_PROBLEM)
+        raise PeriodError("Perioden börjar efter att den slutar.")
     return Period(start, end)
 
 
@@ -81,6 +92,12 @@ def half_year(value: str | None, current_month: str) -> Period:
         raise PeriodError(f"”{value[:20]}” är inte ett halvår. Välj ett halvår i listan.")
     year, half = match.group(1), match.group(2)
     return Period(f"{year}-01", f"{year}-06") if half == "1" else Period(f"{year}-07", f"{year}-12")
+
+
+def current_half_year(current_month: str) -> Period:
+    """The calendar half-year that holds the month: '2026-11' -> 2026-07 to 2026-12."""
+    first = current_month[5:] <= "06"
+    return Period(f"{current_month[:4]}-{'01' if first else '07'}", f"{current_month[:4]}-{'06' if first else '12'}")
 
 
 def half_years(period: Period) -> list[Period] | None:

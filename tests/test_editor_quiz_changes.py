@@ -115,7 +115,7 @@ def test_restoring_a_version_with_other_questions_asks_about_earlier_passes(app)
     form = edit_form(editor, fid)
     assert submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny",
                   earlier="retake").status_code == 302
-    history = editor.get(f"/redaktor/fil/{fid}/historik").get_data(as_text=True)
+    history = editor.get(f"/redaktor/fil/{fid}/aterstall/1").get_data(as_text=True)  # the question first
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', history).group(1)
     base = re.search(r'name="base" type="hidden" value="([^"]*)"', history).group(1)
     response = editor.post(f"/redaktor/fil/{fid}/aterstall/1", data={"csrf_token": token, "base": base})
@@ -135,7 +135,7 @@ def test_restoring_never_overwrites_the_editors_unpublished_draft(app):
     submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny", earlier="keep")
     work = edit_form(editor, fid)
     submit(editor, fid, work, "save", markdown=work["markdown"] + "\nMITT PÅGÅENDE ARBETE\n")
-    history = editor.get(f"/redaktor/fil/{fid}/historik").get_data(as_text=True)
+    history = editor.get(f"/redaktor/fil/{fid}/aterstall/1").get_data(as_text=True)  # the question first
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', history).group(1)
     base = re.search(r'name="base" type="hidden" value="([^"]*)"', history).group(1)
     response = editor.post(f"/redaktor/fil/{fid}/aterstall/1", data={"csrf_token": token, "base": base})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -206,6 +207,15 @@ def test_import_staff_command(app, runner, tmp_path):
         assert history("1002") == [("fri", "chef", JAN, None)]
 
 
+def confirm_import(client, preview_page: str, **extra):
+    """Press "Läs in listan" on the preview page (its hidden fields as they are)."""
+    fields = dict(re.findall(r'<input [^>]*name="(csrf_token|file_data|fingerprint|steg)"[^>]*value="([^"]*)"',
+                             preview_page))
+    fields.update(re.findall(r'<input [^>]*id="(csrf_token|file_data|fingerprint)"[^>]*value="([^"]*)"',
+                             preview_page))
+    return client.post("/personal/importera", data={**fields, "steg": "bekrafta", **extra})
+
+
 def _coordinator(app, client, role: str = "coordinator"):
     make_user(app, "samordnare@malmo.se", name="Sam Ordnare", role=role)
     assert login(client, "samordnare@malmo.se").status_code == 302
@@ -215,8 +225,11 @@ def test_coordinator_uploads_the_staff_list_and_sees_the_problems(app, client):
     _coordinator(app, client)
     assert 'href="/personal/"' in client.get("/mina-sidor/").get_data(as_text=True)  # the menu link
     token = csrf_token(client, "/personal/importera")
-    response = client.post("/personal/importera", content_type="multipart/form-data", data={
+    previewed = client.post("/personal/importera", content_type="multipart/form-data", data={
         "csrf_token": token, "file": (io.BytesIO(MIXED), "personal.csv")})
+    assert previewed.status_code == 200 and "Nya i listan: <strong>3 personer</strong>" in previewed.get_data(
+        as_text=True)
+    response = confirm_import(client, previewed.get_data(as_text=True))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Personallistan är inläst" in page and "Nya: 3" in page

@@ -11,6 +11,7 @@ from learning.accounts import services
 from learning.accounts.forms import ForgotPasswordForm, LoginForm, PasswordForm, ResetPasswordForm, SignUpForm
 from learning.extensions import limiter, login_email_key
 from learning.mail import send_mail
+from learning.navigation import landing_page
 
 bp = Blueprint("accounts", __name__)
 
@@ -45,7 +46,7 @@ def login():
             form.email.errors.append(f"Bekräfta din e-postadress först. Vi har skickat en ny länk till {user.email}.")
         elif user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(url_for("learn.index")))
+            return redirect(safe_next(landing_page(user)))
         else:
             form.password.errors.append("Fel e-postadress eller lösenord.")
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200

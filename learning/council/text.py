@@ -4,27 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from learning.periods import period_words
 from learning.timeutil import MONTHS
-
-
-def number(n: int) -> str:
-    """1800 -> '1 800', as Swedish official texts write numbers."""
-    return f"{n:,}".replace(",", " ")
+from learning.words import number, plural
 
 
 def decimal(value: str) -> str:
     """'4.28' -> '4,28'."""
     return value.replace(".", ",")
-
-
-def period_words(start: str, end: str) -> str:
-    """'2026-03', '2026-04' -> 'mars–april 2026'."""
-    first, last = MONTHS[int(start[5:]) - 1], MONTHS[int(end[5:]) - 1]
-    if start == end:
-        return f"{first} {start[:4]}"
-    if start[:4] == end[:4]:
-        return f"{first}–{last} {end[:4]}"
-    return f"{first} {start[:4]}–{last} {end[:4]}"
 
 
 def _list(words: list[str]) -> str:
@@ -35,23 +22,24 @@ def council_text(figures: dict) -> str:
     """A few paragraphs a coordinator can paste into the report back to the council."""
     sources = {s["key"]: s for s in figures["sources"]}
     period = period_words(figures["period"]["start"], figures["period"]["end"])
-    lines = [f"Totalt deltog {number(figures['total'])} personer i utbildningsinsatserna mot hedersrelaterat våld "
+    lines = [f"Totalt deltog {plural(figures['total'], 'person', 'personer')} i utbildningsinsatserna mot hedersrelaterat våld "
              f"och förtryck under {period}."]
     web, group = sources["web"]["participants"], sources["group"]["participants"]
-    lines.append(f"{number(web)} personer slutförde webbutbildningen och {number(group)} personer gick den "
+    lines.append(f"{plural(web, 'person', 'personer')} slutförde webbutbildningen och "
+                 f"{plural(group, 'person', 'personer')} gick den "
                  "tillsammans med en kollega som registrerade gruppen (gruppvisning).")
     base = sources["grundutbildning"]
     if base["sessions"]:
-        lines.append(f"{number(base['participants'])} personer deltog i den digitala eller fysiska grundutbildningen "
-                     f"vid {number(base['sessions'])} tillfällen.")
+        lines.append(f"{plural(base['participants'], 'person', 'personer')} deltog i den digitala eller fysiska "
+                     f"grundutbildningen vid {plural(base['sessions'], 'tillfälle', 'tillfällen')}.")
     deeper = sources["workshop"]["participants"] + sources["fordjupning"]["participants"]
     if sources["workshop"]["sessions"] or sources["fordjupning"]["sessions"]:
-        lines.append(f"{number(deeper)} personer deltog i workshoppar och fördjupningsutbildningar.")
+        lines.append(f"{plural(deeper, 'person', 'personer')} deltog i workshoppar och fördjupningsutbildningar.")
     if figures["counted_once_less"]:
         lines.append(f"Den som deltog i flera insatser räknas en gång i totalen när personen är känd till namn och "
                      f"e-postadress, vilket gav {number(figures['counted_once_less'])} färre än summan av insatserna.")
-    lines.append(f"Webbutbildningens startsida hade {number(figures['visits']['unique'])} unika besökare under "
-                 "perioden (räknat per dag).")
+    visitors = plural(figures["visits"]["unique"], "unik besökare", "unika besökare")
+    lines.append(f"Webbutbildningens startsida hade {visitors} under perioden (räknat per dag).")
     gender = {g["key"]: g for g in figures["gender"]}
     if gender["kvinna"]["share"] is not None and gender["man"]["share"] is not None:
         sentence = (f"Av deltagarna med känt kön var {gender['kvinna']['share']} % kvinnor och "

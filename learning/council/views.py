@@ -11,7 +11,7 @@ from learning.council import figures, pdf, services
 from learning.council.text import council_text
 from learning.exports import table_response
 from learning.filters import Filters
-from learning.periods import Period, handles_bad_period, parse_period
+from learning.periods import Period, current_half_year, handles_bad_period, parse_period
 from learning.sessions.forms import ConfirmForm
 from learning.timeutil import stockholm_month, stockholm_today
 
@@ -23,7 +23,10 @@ def _context(course_slug: str):
     course = published_course(course_slug)
     if course is None:
         abort(404)
-    period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month())
+    # By default the current half-year: the council reports per half-year, and the evaluation is released per
+    # half-year, so its figures show for such a period.
+    default = current_half_year(stockholm_month())
+    period = parse_period(request.args.get("fran"), request.args.get("till"), default.end, default.start)
     return course, period
 
 
@@ -73,7 +76,8 @@ def report(course_slug: str):
     if course is None:
         abort(404)
     filters = Filters(request.args)
-    period = filters.period(stockholm_month())
+    default = current_half_year(stockholm_month())
+    period = filters.period(default.end, default.start)
     if filters.errors:
         return render_template("council/report.html", course=course, period=period, filters=filters), 400
     return _page(course, period)

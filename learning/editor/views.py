@@ -238,15 +238,20 @@ def compare(file_id: int):
                            hunks=services.diff(old.markdown, new.markdown))
 
 
-@bp.post("/fil/<int:file_id>/aterstall/<int:number>")
+@bp.route("/fil/<int:file_id>/aterstall/<int:number>", methods=["GET", "POST"])
 @editor_required
 def restore(file_id: int, number: int):
-    """Publish an old revision again, as a new revision."""
+    """Publish an old revision again, as a new revision; a GET asks first and says what will happen."""
     target = _file_or_404(file_id)
     old = services.revision_of(file_id, number)
+    if old is None:
+        abort(404)
+    if request.method == "GET":
+        return render_template("editor/restore.html", target=target, old=old,
+                               form=BaseForm(base=str(target.current_id or "")))
     form = BaseForm()
-    if old is None or not form.validate_on_submit():
-        abort(404 if old is None else 400)
+    if not form.validate_on_submit():
+        abort(400)
     try:
         revision = services.restore(target, current_user, old, base_revision(form.base.data))
     except services.Conflict:

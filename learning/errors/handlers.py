@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
 from learning.extensions import db
+from learning.navigation import who_can
 from learning.transactions import Busy
 
 MESSAGES = {
@@ -34,7 +35,8 @@ def _page(code: int, error=None):
         if getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
-    return render_template("errors/error.html", title=title, text=text, code=code), code
+    who = who_can(request.endpoint) if code == 403 else None
+    return render_template("errors/error.html", title=title, text=text, code=code, who=who), code
 
 
 def csrf_error(error: CSRFError):

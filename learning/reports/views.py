@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learning.access import narrow, report_scope, role_required, visible_organisations
 from learning.content.services import course_slugs, published_course
 from learning.exports import table_response
 from learning.filters import Filters
-from learning.reports import people, quiz, services
+from learning.reports import chart, people, quiz, services
 from learning.periods import handles_bad_period, parse_period
 from learning.timeutil import stockholm_month, stockholm_today
 
@@ -26,7 +26,9 @@ def _course_or_404(course_slug: str):
 def _context(course_slug: str):
     course = _course_or_404(course_slug)
     scope, organisation = narrow(report_scope(current_user), request.args.get("forvaltning"))
-    period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month())
+    # By default from the month the course began (first published or first completed) up to this month.
+    period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month(),
+                          services.first_month(course.id))
     return course, scope, organisation, period
 
 
@@ -48,10 +50,10 @@ def dashboard(course_slug: str):
     course = _course_or_404(course_slug)
     filters = Filters(request.args)
     scope, organisation = filters.organisation(report_scope(current_user))
-    period = filters.period(stockholm_month())
+    period = filters.period(stockholm_month(), services.first_month(course.id))
     board = None if filters.errors else services.dashboard(course, scope, period)
     return render_template("reports/dashboard.html", course=course, board=board, organisation=organisation,
-                           period=period, filters=filters,
+                           chart=chart, period=period, filters=filters,
                            organisations=visible_organisations(report_scope(current_user))), filters.status
 
 
@@ -115,6 +117,16 @@ def quiz_analysis(course_slug: str):
     if course is None:
         abort(404)
     return render_template("reports/quiz.html", course=course, parts=quiz.analysis(course))
+
+
+@bp.get("/kunskapstest")
+@role_required("coordinator", "editor")
+def quiz_first():
+    """The quiz analysis of the first course (the menu's Frågeanalys)."""
+    slugs = course_slugs()
+    if not slugs:
+        abort(404)
+    return redirect(url_for("reports.quiz_analysis", course_slug=slugs[0]))
 
 
 @bp.get("/atkomstlogg")

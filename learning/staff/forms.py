@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import IntegerField, SelectField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import TextInput
 
@@ -42,6 +42,15 @@ class StaffFileForm(FlaskForm):
                                      "som saknas i en fil markeras som slutade. Be systemförvaltningen läsa in "
                                      "den med kommandot import-staff."),
     ])
+
+
+class StaffConfirmForm(FlaskForm):
+    """The confirmation of a previewed import: the file itself travels back in a hidden field."""
+
+    file_data = HiddenField()
+    fingerprint = HiddenField()
+    # Asked only when more than a tenth of the active staff would be marked as having left; the view words it.
+    confirm_departures = BooleanField("Ja, markera dem som slutade")
 
 
 class HeadcountForm(FlaskForm):

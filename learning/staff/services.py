@@ -16,6 +16,7 @@ from learning.staff.csvfile import StaffError, StaffImportError
 from learning.staff.models import Headcount, StaffAssignment, StaffMember
 from learning.timeutil import stockholm_today, utcnow
 from learning.transactions import lock, write_transaction
+from learning.words import plural
 
 __all__ = [
     "HeadcountError", "ImportReport", "OrganisationStaff", "StaffError", "StaffImportError", "describe",
@@ -66,7 +67,7 @@ def describe(report: ImportReport) -> str:
     lines = len({line for line, _ in report.problems})
     return (f"{report.created} nya, {report.updated} med ändrat namn eller e-post, {report.moved} som har bytt "
             f"förvaltning, enhet eller roll, {report.deactivated} markerade som slutade, {report.reactivated} "
-            f"tillbaka efter att ha slutat. {lines} {'rad' if lines == 1 else 'rader'} kunde inte läsas in.")
+            f"tillbaka efter att ha slutat. {plural(lines, 'rad', 'rader')} kunde inte läsas in.")
 
 
 def import_staff(data: bytes, today: date) -> ImportReport:
@@ -74,14 +75,7 @@ def import_staff(data: bytes, today: date) -> ImportReport:
 
     Raises StaffImportError, with nothing changed, if the file is unusable.
     """
-    lookup: dict[str, int] = {}
-    for organisation in db.session.scalars(select(Organisation).where(Organisation.active.is_(True))):
-        lookup[organisation.name.strip().casefold()] = organisation.id
-        lookup[organisation.code.casefold()] = organisation.id
-    parsed = csvfile.parse(data, lookup)  # before the write transaction: parsing holds no lock
-    if not parsed.rows:
-        # Applying a file without one usable row would mark the whole staff as having left.
-        raise StaffImportError("Ingen rad i filen gick att läsa in.", parsed.problems)
+    parsed = parse_file(data)  # before the write transaction: parsing holds no lock
     counts = _apply(parsed, today)
     # A transaction of its own after the import's, as create_user does for a new account: whichever of the two
     # links last sees both rows committed, so an account registered during the import is still linked.
@@ -89,12 +83,47 @@ def import_staff(data: bytes, today: date) -> ImportReport:
     return ImportReport(**counts, problems=parsed.problems)
 
 
-@write_transaction
-def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
-    lock("staff-import", 0)  # two imports at once: the second reads what the first wrote
+def parse_file(data: bytes) -> csvfile.ParsedFile:
+    """The file's usable rows and problems; raises StaffImportError if not one row can be used."""
+    lookup: dict[str, int] = {}
+    for organisation in db.session.scalars(select(Organisation).where(Organisation.active.is_(True))):
+        lookup[organisation.name.strip().casefold()] = organisation.id
+        lookup[organisation.code.casefold()] = organisation.id
+    parsed = csvfile.parse(data, lookup)
+    if not parsed.rows:
+        # Applying a file without one usable row would mark the whole staff as having left.
+        raise StaffImportError("Ingen rad i filen gick att läsa in.", parsed.problems)
+    return parsed
+
+
+def current_staff() -> tuple[dict[str, StaffMember], dict[int, StaffAssignment]]:
+    """Every staff member by employee id, and each one's current assignment by staff id."""
     members = {m.employee_id: m for m in db.session.scalars(select(StaffMember))}
     current = {a.staff_id: a for a in db.session.scalars(
         select(StaffAssignment).where(StaffAssignment.valid_to.is_(None)).order_by(StaffAssignment.id))}
+    return members, current
+
+
+def renamed(member: StaffMember, row: csvfile.StaffRow) -> bool:
+    """The row gives the person another name or e-mail address."""
+    return (member.name, member.email) != (row.name, row.email)
+
+
+def moved(assignment: StaffAssignment, row: csvfile.StaffRow) -> bool:
+    """The row places the person in another förvaltning, unit or role."""
+    return (assignment.organisation_id, assignment.unit, assignment.org_role) != (
+        row.organisation_id, row.unit, row.org_role)
+
+
+def leaving(member: StaffMember, parsed: csvfile.ParsedFile) -> bool:
+    """An active person the file does not mention: the import marks them as having left."""
+    return member.active and member.employee_id not in parsed.mentioned
+
+
+@write_transaction
+def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
+    lock("staff-import", 0)  # two imports at once: the second reads what the first wrote
+    members, current = current_staff()
     counts: Counter = Counter(created=0, updated=0, moved=0, deactivated=0, reactivated=0)
     placements: list[tuple[StaffMember, csvfile.StaffRow]] = []
     now = utcnow()
@@ -108,7 +137,7 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
             counts["created"] += 1
             continue
         changed = False
-        if (member.name, member.email) != (row.name, row.email):
+        if renamed(member, row):
             member.name, member.email, changed = row.name, row.email, True
             counts["updated"] += 1
         if not member.active:
@@ -117,8 +146,7 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
         assignment = current.get(member.id)
         if assignment is None:
             placements.append((member, row))
-        elif (assignment.organisation_id, assignment.unit, assignment.org_role) != (
-                row.organisation_id, row.unit, row.org_role):
+        elif moved(assignment, row):
             changed = True
             counts["moved"] += 1
             if assignment.valid_from >= today:
@@ -131,7 +159,7 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
         if changed:
             member.updated_at = now
     for member in members.values():
-        if member.active and member.employee_id not in parsed.mentioned:
+        if leaving(member, parsed):
             member.active, member.updated_at = False, now
             assignment = current.get(member.id)
             if assignment is not None:

@@ -19,7 +19,7 @@ def test_editor_previews_publishes_and_a_learner_sees_the_change(app, browser, l
     make_user(app, "redaktor@malmo.se", name="Rut Redaktör", role="editor")
     make_user(app, "anna.andersson@malmo.se")
     sign_in(page, "redaktor@malmo.se")
-    menu_link(page, "Redigera kurser").click()
+    menu_link(page, "Redigera").click()
     page.wait_for_url("**/redaktor/")
     assert page.get_by_role("heading", level=1).inner_text() == "Redigera kurser"
     axe(page, "the editor's file list")
@@ -112,3 +112,66 @@ def test_editor_uploads_an_image_and_the_page_passes_axe(app, page, axe):
     page.get_by_text("Bilden samtal.png är uppladdad.").wait_for()
     assert page.get_by_role("img", name="Miniatyr av samtal.png").evaluate("img => img.naturalWidth") == 12
     axe(page, "the image page with an image")
+
+
+def test_the_editor_has_text_and_preview_side_by_side_line_numbers_and_links_to_lines(app, page, axe):
+    make_user(app, "redaktor@malmo.se", name="Rut Redaktör", role="editor")
+    sign_in(page, "redaktor@malmo.se")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/redaktor/")
+    page.get_by_role("link", name=re.compile("^Del 1:")).click()
+    page.wait_for_url(re.compile(r"/redaktor/fil/\d+$"))
+    source = page.get_by_label("Markdown")
+    lines = source.input_value().split("\n")
+    lines.insert(12, "# En rubrik på fel nivå")  # a problem on line 13
+    source.fill("\n".join(lines))
+    page.get_by_role("button", name="Förhandsgranska").click()
+    page.wait_for_load_state()
+
+    # Side by side on a wide screen: the preview starts to the right of the text area.
+    text_box = page.get_by_label("Markdown").bounding_box()
+    preview_box = page.locator("#forhandsgranskning").bounding_box()
+    assert preview_box["x"] >= text_box["x"] + text_box["width"]
+    # Line numbers beside the text, one per line.
+    assert page.locator(".line-numbers div").count() == len(lines)
+    # The primary button looks different from the others.
+    colour = page.evaluate("(name) => [...document.querySelectorAll('.editor-form button')].map("
+                           "b => [b.textContent.trim(), getComputedStyle(b).backgroundColor])", None)
+    colours = dict(colour)
+    assert colours["Publicera"] != colours["Spara utkast"] and colours["Spara utkast"] == colours["Förhandsgranska"]
+
+    link = page.locator("a.goto-line").first
+    line = int(link.get_attribute("data-line"))
+    link.click()
+    assert page.evaluate("() => document.activeElement.id") == "markdown"
+    before = page.evaluate("() => { const t = document.getElementById('markdown'); return t.value.slice(0, t.selectionStart); }")
+    assert before.count("\n") == line - 1
+    axe(page, "the edit page side by side")
+
+    # On a phone the preview comes under the text, and nothing scrolls sideways.
+    page.set_viewport_size({"width": 320, "height": 800})
+    text_box = page.get_by_label("Markdown").bounding_box()
+    assert page.locator("#forhandsgranskning").bounding_box()["y"] > text_box["y"] + text_box["height"]
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_editor_works_without_javascript(app, browser, live_server):
+    make_user(app, "redaktor@malmo.se", name="Rut Redaktör", role="editor")
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, locale="sv-SE")
+    page = context.new_page()
+    try:
+        sign_in(page, "redaktor@malmo.se")
+        page.goto("/redaktor/")
+        page.get_by_role("link", name=re.compile("^Del 1:")).click()
+        page.wait_for_url(re.compile(r"/redaktor/fil/\d+$"))
+        source = page.get_by_label("Markdown")
+        source.fill(source.input_value().replace("## Det här lär du dig", f"## Det här lär du dig\n\n{SENTENCE}", 1))
+        page.get_by_role("button", name="Förhandsgranska").click()
+        page.wait_for_load_state()
+        assert SENTENCE in page.locator("#forhandsgranskning .preview").inner_text()
+        assert page.locator(".line-numbers").count() == 0  # a plain text area
+        page.get_by_label("Kort beskrivning av ändringen (krävs för att publicera)").fill("Utan skript")
+        page.get_by_role("button", name="Publicera").click()
+        page.get_by_text("Version 2 är publicerad.").wait_for()
+    finally:
+        context.close()

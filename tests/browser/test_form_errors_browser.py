@@ -149,6 +149,7 @@ CASES = [
     Case("reports.persons", "coordinator", "/rapporter/grundkurs/personer?status=okand&forvaltning=finns-inte"),
     Case("survey.report", "coordinator", "/utvardering/grundkurs/?halvar=2026-3"),
     Case("survey.texts", "coordinator", "/utvardering/grundkurs/fritext?halvar=x"),
+    Case("assignments.report_page", "coordinator", "/tilldelningar/rapport/grundkurs?forvaltning=finns-inte"),
 ]
 
 
