@@ -224,8 +224,8 @@ def _sqlite_synchronous() -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Swedish date filters and the contact filler for templates."""
-    from learning import navigation
+    """Swedish date filters, the contact filler, the menu and the form error helpers for templates."""
+    from learning import formerrors, navigation
     from learning.contacts.views import fill_contacts
     from learning.timeutil import format_date, format_datetime
     from learning.words import antal
@@ -236,3 +236,4 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datum"] = format_date
     app.jinja_env.filters["datumtid"] = format_datetime
     app.jinja_env.filters["kontakter"] = fill_contacts
+    formerrors.register(app)

@@ -27,12 +27,17 @@ def narrow(scope: Scope, organisation_code: str | None) -> tuple[Scope, Organisa
     """Limit a scope to one förvaltning chosen by code; 403 if it lies outside the user's scope."""
     if not organisation_code:
         return scope, None
-    organisation = db.session.scalar(select(Organisation).filter_by(code=organisation_code))
+    organisation = find_organisation(organisation_code)
     if organisation is None:
         abort(404)
     if scope is not None and organisation.id not in scope:
         abort(403)
     return frozenset({organisation.id}), organisation
+
+
+def find_organisation(code: str) -> Organisation | None:
+    """The förvaltning with this code, or None."""
+    return db.session.scalar(select(Organisation).filter_by(code=code))
 
 
 def visible_organisations(scope: Scope) -> list[Organisation]:

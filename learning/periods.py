@@ -59,16 +59,24 @@ def period_words(start: str, end: str) -> str:
     return f"{first} {start[:4]}–{last} {end[:4]}"
 
 
+def month_problem(value: str) -> str | None:
+    """What is wrong with a typed 'YYYY-MM' month, or None."""
+    if _MONTH.match(value):
+        return None
+    return f"”{value[:20]}” är inte en månad mellan 2000 och 2100. Skriv till exempel 2026-11."
+
+
 def parse_period(start: str | None, end: str | None, default_end: str, default_start: str = "2000-01") -> Period:
     """A period from 'YYYY-MM' strings; a missing start is default_start, a missing end default_end (now)."""
     start = (start or default_start).strip()
     end = (end or default_end).strip()
     for value in (start, end):
-        if not _MONTH.match(value):
-            raise PeriodError(f"”{value[:20]}” är inte en månad mellan 2000 och 2100. Skriv till exempel 2026-11.")
+        if problem := month_problem(value):
+            raise PeriodError(problem)
     if start > end:
         raise PeriodError("Perioden börjar efter att den slutar.")
     return Period(start, end)
+
 
 
 def half_year(value: str | None, current_month: str) -> Period:
@@ -119,7 +127,8 @@ def half_year_options(first_year: int, current_month: str) -> list[tuple[str, st
 
 
 def handles_bad_period(view):
-    """Answer a bad period with a Swedish message and status 400 instead of an error."""
+    """Answer a bad period with a Swedish message and status 400 instead of an error (downloads and
+    buttons; pages with a filter form show the form again instead, learning/filters.py)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):

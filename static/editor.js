@@ -17,8 +17,11 @@
         var parsed = new DOMParser().parseFromString(html, "text/html");
         var fresh = parsed.getElementById("forhandsgranskning");
         if (fresh) {
+          var opened = region.querySelector("details.quiz-preview[open]") !== null;
           region.replaceChildren.apply(region, Array.from(fresh.childNodes));
-          if (status) { status.textContent = "Förhandsgranskningen är uppdaterad."; }
+          if (opened) { region.querySelector("details.quiz-preview").open = true; }  // keep the quiz open if it was
+          var count = document.getElementById("kontroll-antal");
+          if (status) { status.textContent = "Förhandsgranskningen är uppdaterad. " + (count ? count.textContent : ""); }
         }
       })
       .catch(function () { /* the Preview button still works */ });

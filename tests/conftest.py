@@ -166,10 +166,10 @@ def app_settings() -> dict:
     return {}
 
 
-@pytest.fixture
-def app(database_url, _schema, _smtp_sink, app_settings):
-    """An app on the test database with the organisations and the shipped course loaded."""
-    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=_smtp_sink[1], **app_settings))
+@contextmanager
+def seeded_app(database_url: str, smtp_port: int, **settings):
+    """An app on the test database with the organisations and the shipped course loaded, emptied afterwards."""
+    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port, **settings))
     with app.app_context():
         reset_database()
         seed_reference_data()
@@ -180,6 +180,13 @@ def app(database_url, _schema, _smtp_sink, app_settings):
         db.session.remove()
         reset_database()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, _schema, _smtp_sink, app_settings):
+    """An app on the test database with the organisations and the shipped course loaded."""
+    with seeded_app(database_url, _smtp_sink[1], **app_settings) as app:
+        yield app
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_changing_the_quiz_needs_a_choice_and_the_live_revision_stays_until_then
     assert response.status_code == 400
     assert "Kunskapstestet har ändrats: välj om tidigare godkända resultat ska gälla." in page
     assert re.search(r'<fieldset id="earlier" class="field has-error" aria-describedby="earlier-hjalp earlier-fel">', page)
-    assert '<a href="#earlier">' in page  # the error summary's link lands on the question
+    assert '<a href="#earlier-0">' in page  # the error summary's link lands on the question
     assert NEW not in live_text(app)
 
     # Text outside the quiz is not a quiz change: no choice needed.
@@ -148,5 +148,7 @@ def test_comparing_versions_that_cannot_exist_gets_a_message(app, number):
     editor = editor_client(app)
     fid = file_id(app)
     response = editor.get(f"/redaktor/fil/{fid}/jamfor?fran={number}&till=1")
-    assert response.status_code == 302
-    assert "Välj två versioner som finns." in editor.get(response.location).get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400  # the history page again, the message at the field that was wrong
+    assert '<p class="error" id="fran-fel">Det finns ingen sådan version. Välj en version i listan.</p>' in page
+    assert "till-fel" not in page

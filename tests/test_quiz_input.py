@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from learning.extensions import db
@@ -45,8 +47,8 @@ def test_missing_answer_keeps_the_others_and_names_the_question(app, client, lea
     assert response.status_code == 400
     assert "Obesvarade frågor: 3." in page
     missing_id = questions[2][2:]
-    assert f'href="#q-{missing_id}">Gå till första obesvarade frågan' in page  # the summary leads to it
-    assert f'<p class="error" id="fel-{missing_id}">Svara på frågan.</p>' in page
+    assert re.search(rf'href="#q-{missing_id}-[^"]+">Fråga 3: svara på frågan.</a>', page)  # the summary leads to it
+    assert f'<p class="error" id="q-{missing_id}-fel">Svara på frågan.</p>' in page
     assert page.count("Svara på frågan.") == 1
     kept = data[questions[0]][0]
     assert f'value="{kept}" checked' in page  # the learner's other answers are still ticked

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from learning.access import narrow, report_scope, role_required, visible_organisations
+from learning.access import report_scope, role_required, visible_organisations
 from learning.accounts.models import ORG_ROLES
 from learning.assignments import managers, report, rules
 from learning.assignments.forms import RuleForm
 from learning.assignments.status import STATUS_LABELS, course_titles
 from learning.content.services import course_slugs, published_course
 from learning.exports import table_response
+from learning.filters import Filters
 from learning.reports.people import log_access
 from learning.timeutil import stockholm_today
 
@@ -85,11 +86,11 @@ def report_index():
     return report_page(slug)
 
 
-def _report(course_slug: str):
+def _report(course_slug: str, filters: Filters):
     course = published_course(course_slug)
     if course is None:
         abort(404)
-    scope, organisation = narrow(report_scope(current_user), request.args.get("forvaltning"))
+    scope, organisation = filters.organisation(report_scope(current_user))
     return report.report(course, scope, stockholm_today()), organisation
 
 
@@ -97,11 +98,12 @@ def _report(course_slug: str):
 @rule_makers
 def report_page(course_slug: str):
     """Assigned, done on time, done late, overdue and not yet due, per förvaltning and unit, small groups hidden."""
-    found, organisation = _report(course_slug)
-    return render_template("assignments/report.html", found=found, organisation=organisation,
+    filters = Filters(request.args)
+    found, organisation = _report(course_slug, filters)
+    return render_template("assignments/report.html", found=found, organisation=organisation, filters=filters,
                            organisations=visible_organisations(report_scope(current_user)),
                            courses=_published_courses(), measures=report.MEASURES, labels=report.LABELS,
-                           number=rules.number)
+                           number=rules.number), filters.status
 
 
 @bp.get("/tilldelningar/rapport/<course_slug>/tabell.<fmt>")
@@ -110,7 +112,9 @@ def report_export(course_slug: str, fmt: str):
     """The report as CSV or XLSX, with the same hidden figures as on the page."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    found, _organisation = _report(course_slug)
+    found, _organisation = _report(course_slug, filters := Filters(request.args))
+    if filters.errors:
+        abort(400)
     return table_response(fmt, report.TABLE_HEADER, report.table_rows(found),
                           f"tilldelningar-{found.course.slug}-{found.today.isoformat()}", "Tilldelningar")
 

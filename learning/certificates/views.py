@@ -9,6 +9,7 @@ from learning.renewals.services import standing, valid_until
 from learning.certificates import services
 from learning.content.services import published_course
 from learning.extensions import limiter
+from learning.formerrors import Errors
 from learning.learn.services import heal_course_completion, progress
 from learning.survey import services as survey
 from learning.timeutil import stockholm_today
@@ -41,7 +42,10 @@ def lookup():
     code = request.args.get("kod", "").strip()
     if code:
         return redirect(url_for("certificates.verify", code=code))
-    return render_template("certificates/lookup.html")
+    errors = Errors()
+    if "kod" in request.args:  # the form was sent empty
+        errors.add("kod", "Skriv verifieringskoden som står på intyget.")
+    return render_template("certificates/lookup.html", errors=errors), 400 if errors else 200
 
 
 @bp.get("/intyg/<code>")

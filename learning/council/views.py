@@ -10,6 +10,7 @@ from learning.content.services import course_slugs, published_course
 from learning.council import figures, pdf, services
 from learning.council.text import council_text
 from learning.exports import table_response
+from learning.filters import Filters
 from learning.periods import Period, current_half_year, handles_bad_period, parse_period
 from learning.sessions.forms import ConfirmForm
 from learning.timeutil import stockholm_month, stockholm_today
@@ -52,6 +53,7 @@ def _shown(course, period: Period):
 def _page(course, period: Period, template: str = "council/report.html"):
     shown, frozen, live, period = _shown(course, period)
     return render_template(template, course=course, period=period, f=shown, text=council_text(shown),
+                           filters=Filters({}),
                            frozen=frozen, comparison=services.compare(frozen.figures, live) if frozen else [],
                            snapshots=services.snapshots(course.id, period), freeze_form=ConfirmForm())
 
@@ -68,10 +70,16 @@ def first():
 
 @bp.get("/<course_slug>/aterrapport")
 @coordinator_required
-@handles_bad_period
 def report(course_slug: str):
     """The council report for a period, or a frozen snapshot of it beside the live figures."""
-    course, period = _context(course_slug)
+    course = published_course(course_slug)
+    if course is None:
+        abort(404)
+    filters = Filters(request.args)
+    default = current_half_year(stockholm_month())
+    period = filters.period(default.end, default.start)
+    if filters.errors:
+        return render_template("council/report.html", course=course, period=period, filters=filters), 400
     return _page(course, period)
 
 

@@ -11,6 +11,7 @@ from learning.access import role_required
 from learning.content.parsing import Document
 from learning.editor import courses, services
 from learning.editor.forms import BaseForm, EditForm, NewCourseForm, NewPartForm, base_revision
+from learning.formerrors import Errors
 from learning.learn.layout import in_file_order
 from learning.learn.services import QuizInputError, grade, parse_answers
 
@@ -41,6 +42,21 @@ def _problem_lines(text: str, problems) -> list[tuple]:
     """Each problem with the text of the line it concerns."""
     lines = text.split("\n")
     return [(p, lines[p.line - 1] if 1 <= p.line <= len(lines) else "") for p in problems]
+
+
+def problem_count(problems) -> str:
+    """The check's outcome in one Swedish sentence, for the preview's live message: "2 fel och 1 varning"."""
+    kinds = [p.kind for p in problems]
+    errors, warnings = kinds.count("error"), kinds.count("warning")
+    others = len(kinds) - errors - warnings
+    parts = [text for n, text in ((errors, f"{errors} fel"),
+                                  (warnings, f"{warnings} {'varning' if warnings == 1 else 'varningar'}"),
+                                  (others, f"{others} platshållare att fylla i"))
+             if n]
+    if not parts:
+        return "Kontrollen hittade inga problem."
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+    return f"Kontrollen hittade {listed}."
 
 
 def _working_text(target: services.EditableFile) -> str:
@@ -127,8 +143,11 @@ def edit(file_id: int):
                     return redirect(url_for("editor.edit", file_id=file_id))
         except services.Conflict as exc:
             conflict, status = exc, 409
+            form.markdown.errors.append("Någon annan har publicerat en ny version. För in det som ska vara kvar från "
+                                        "båda texterna i textrutan och spara eller publicera igen.")
         except services.Refused as exc:
             refused, status = exc, 400
+            form.markdown.errors.extend(f"Rad {p.line}: {p.message}" for p in exc.problems)
         except services.RetakeChoiceNeeded:
             form.earlier.errors.append("Kunskapstestet har ändrats: välj om tidigare godkända resultat ska gälla.")
             status = 400
@@ -148,6 +167,7 @@ def edit(file_id: int):
     return render_template(
         "editor/edit.html", target=target, form=form, part=PreviewPart(checked.doc),
         problems=_problem_lines(text, checked.problems), conflict=conflict, refused=refused,
+        problem_count=problem_count(checked.problems),
         has_draft=services.draft(file_id, current_user) is not None,
         completions=None if target.is_course_file else services.completion_counts(target),
         conflict_diff=services.diff(conflict.current.markdown, conflict.mine) if conflict and conflict.current else [],
@@ -165,7 +185,7 @@ def live_preview(file_id: int):
     text = services.normalise(form.markdown.data or "")
     checked = services.check(target, text)
     return render_template("editor/_preview.html", target=target, part=PreviewPart(checked.doc),
-                           problems=_problem_lines(text, checked.problems))
+                           problems=_problem_lines(text, checked.problems), problem_count=problem_count(checked.problems))
 
 
 @bp.route("/fil/<int:file_id>/prova", methods=["GET", "POST"])
@@ -182,8 +202,9 @@ def try_quiz(file_id: int):
             grading = grade(doc, parse_answers(doc, request.form))
         except QuizInputError as exc:
             error = exc
-    return render_template("editor/try.html", target=target, part=PreviewPart(doc), grading=grading,
-                           error=error, answers=answers), 400 if error else 200
+    part = PreviewPart(doc)
+    return render_template("editor/try.html", target=target, part=part, grading=grading, error=error,
+                           errors=error.field_errors(part.quiz) if error else None, answers=answers), 400 if error else 200
 
 
 @bp.get("/fil/<int:file_id>/historik")
@@ -191,8 +212,13 @@ def try_quiz(file_id: int):
 def history(file_id: int):
     """Every published revision, with a diff chooser and restore buttons."""
     target = _file_or_404(file_id)
+    return _history(target)
+
+
+def _history(target, errors: Errors | None = None):
     form = BaseForm(base=str(target.current_id or ""))
-    return render_template("editor/history.html", target=target, revisions=services.history(file_id), form=form)
+    return render_template("editor/history.html", target=target, revisions=services.history(target.file.id),
+                           form=form, errors=errors or Errors()), 400 if errors else 200
 
 
 @bp.get("/fil/<int:file_id>/jamfor")
@@ -203,8 +229,11 @@ def compare(file_id: int):
     old = services.revision_of(file_id, base_revision(request.args.get("fran")) or 0)
     new = services.revision_of(file_id, base_revision(request.args.get("till")) or 0)
     if old is None or new is None:
-        flash("Välj två versioner som finns.", "warning")
-        return redirect(url_for("editor.history", file_id=file_id))
+        errors = Errors()
+        for name, revision in (("fran", old), ("till", new)):
+            if revision is None:
+                errors.add(name, "Det finns ingen sådan version. Välj en version i listan.")
+        return _history(target, errors)
     return render_template("editor/compare.html", target=target, old=old, new=new,
                            hunks=services.diff(old.markdown, new.markdown))
 

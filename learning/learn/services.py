@@ -16,6 +16,7 @@ from learning.content.parsing import Document
 from learning.content.models import Revision
 from learning.content.services import PublishedCourse, PublishedPart, part_revision_document, published_course
 from learning.extensions import add_unique, db
+from learning.formerrors import Errors
 from learning.learn.layout import Layout, draw
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
 from learning.renewals import services as renewals
@@ -37,6 +38,17 @@ class QuizInputError(ValueError):
     def __init__(self, message: str, unanswered: tuple[str, ...] = ()):
         super().__init__(message)
         self.unanswered = unanswered
+
+    def field_errors(self, shown: list) -> Errors:
+        """One error per unanswered question of the quiz as shown ((question, options) in page order), linked to
+        its first option; an error about the form as a whole is not tied to a question."""
+        errors = Errors()
+        for number, (question, options) in enumerate(shown, start=1):
+            if question.id in self.unanswered:
+                errors.add(f"q-{question.id}", f"Fråga {number}: svara på frågan.", f"q-{question.id}-{options[0].id}")
+        if not errors:
+            errors.add("kunskapstest", str(self), None)
+        return errors
 
 
 @dataclass(frozen=True)

@@ -118,8 +118,10 @@ def _render_part(course, part, status: str, round_: int, answers: dict,
     if course.shuffle_options or part.doc.questions_per_attempt:
         layout = services.quiz_layout(current_user, course, part.file_id, part.revision_id, part.doc, round_)
         quiz = layout.shown(part.doc)
+    shown = quiz if quiz is not None else in_file_order(part.doc).shown(part.doc)
     return render_template(
         "learn/part.html", course=course, part=part, error=error, restored=restored, round=round_,
+        errors=error.field_errors(shown) if error else None,
         question_count=len(quiz) if quiz is not None else len(part.doc.questions),
         article=_fragment("article", part),
         questions=_fragment("questions", part, answers, error.unanswered if error else (), quiz),

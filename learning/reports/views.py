@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from learning.access import narrow, report_scope, role_required, visible_organisations
 from learning.content.services import course_slugs, published_course
 from learning.exports import table_response
+from learning.filters import Filters
 from learning.reports import chart, people, quiz, services
 from learning.periods import handles_bad_period, parse_period
 from learning.timeutil import stockholm_month, stockholm_today
@@ -15,10 +16,15 @@ from learning.timeutil import stockholm_month, stockholm_today
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
 
 
-def _context(course_slug: str):
+def _course_or_404(course_slug: str):
     course = published_course(course_slug)
     if course is None:
         abort(404)
+    return course
+
+
+def _context(course_slug: str):
+    course = _course_or_404(course_slug)
     scope, organisation = narrow(report_scope(current_user), request.args.get("forvaltning"))
     # By default from the month the course began (first published or first completed) up to this month.
     period = parse_period(request.args.get("fran"), request.args.get("till"), stockholm_month(),
@@ -39,13 +45,16 @@ def index():
 
 @bp.get("/<course_slug>/")
 @login_required
-@handles_bad_period
 def dashboard(course_slug: str):
     """Registered, started, completed, completion rate and coverage, per förvaltning and over time."""
-    course, scope, organisation, period = _context(course_slug)
-    board = services.dashboard(course, scope, period)
+    course = _course_or_404(course_slug)
+    filters = Filters(request.args)
+    scope, organisation = filters.organisation(report_scope(current_user))
+    period = filters.period(stockholm_month(), services.first_month(course.id))
+    board = None if filters.errors else services.dashboard(course, scope, period)
     return render_template("reports/dashboard.html", course=course, board=board, organisation=organisation,
-                           chart=chart, period=period, organisations=visible_organisations(report_scope(current_user)))
+                           chart=chart, period=period, filters=filters,
+                           organisations=visible_organisations(report_scope(current_user))), filters.status
 
 
 @bp.get("/<course_slug>/forvaltningar.<fmt>")
@@ -61,26 +70,28 @@ def export(course_slug: str, fmt: str):
                           "Genomförande")
 
 
-def _people_context(course_slug: str):
-    course = published_course(course_slug)
-    if course is None:
-        abort(404)
-    scope, organisation = narrow(report_scope(current_user), request.args.get("forvaltning"))
-    status = request.args.get("status", "")
-    return course, scope, organisation, request.args.get("enhet", "")[:200], status if status in people.STATUSES else ""
+def _people_context(course_slug: str, filters: Filters):
+    course = _course_or_404(course_slug)
+    scope, organisation = filters.organisation(report_scope(current_user))
+    status = filters.choice("status", people.STATUSES, "Det finns ingen sådan status. Välj en status i listan.")
+    return course, scope, organisation, request.args.get("enhet", "")[:200], status
 
 
 @bp.get("/<course_slug>/personer")
 @login_required
 def persons(course_slug: str):
     """Named people and their status per part, for HR within their förvaltningar; every look is logged."""
-    course, scope, organisation, unit, status = _people_context(course_slug)
+    filters = Filters(request.args)
+    course, scope, organisation, unit, status = _people_context(course_slug, filters)
     today = stockholm_today()
-    found = people.people(course, scope, today, unit, status)
-    people.log_access(current_user.id, "visa", request.full_path)
+    found = None
+    if not filters.errors:
+        found = people.people(course, scope, today, unit, status)
+        people.log_access(current_user.id, "visa", request.full_path)
     return render_template("reports/people.html", course=course, found=found, organisation=organisation,
-                           organisations=visible_organisations(report_scope(current_user)),
-                           units=people.units(scope, today), unit=unit, status=status, statuses=people.STATUSES)
+                           organisations=visible_organisations(report_scope(current_user)), filters=filters,
+                           units=people.units(scope, today), unit=unit, status=status,
+                           statuses=people.STATUSES), filters.status
 
 
 @bp.get("/<course_slug>/personer.<fmt>")
@@ -89,7 +100,10 @@ def persons_export(course_slug: str, fmt: str):
     """The people list as CSV or XLSX; logged like a view."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    course, scope, _organisation, unit, status = _people_context(course_slug)
+    filters = Filters(request.args)
+    course, scope, _organisation, unit, status = _people_context(course_slug, filters)
+    if filters.errors:
+        abort(400)
     header, rows = people.table(course, people.people(course, scope, stockholm_today(), unit, status))
     people.log_access(current_user.id, "exportera", request.full_path)
     return table_response(fmt, header, rows, f"personer-{course.slug}", "Personer")

@@ -91,21 +91,23 @@ def detail(session_id: int):
 
 
 def _detail(row: LiveSession, count_form: CountForm | None = None, file_form: AttendanceFileForm | None = None,
-            result: services.ImportResult | None = None, status: int = 200):
+            result: services.ImportResult | None = None, status: int = 200, place_form: PlaceForm | None = None):
     count_form = count_form or CountForm(formdata=None)
     count_form.organisation.choices = _organisation_choices()
     file_form = file_form or AttendanceFileForm(formdata=None)
     waiting = services.unmatched(row.id)
     place_forms = []
     for unmatched in waiting:
-        form = PlaceForm(formdata=None, prefix=f"rad{unmatched.id}")
+        prefix = f"rad{unmatched.id}"
+        form = place_form if place_form is not None and place_form._prefix == prefix + "-" else PlaceForm(
+            formdata=None, prefix=prefix)
         form.organisation.choices = _organisation_choices()
         form.organisation.label.text = f"Förvaltning för {unmatched.name}"
         place_forms.append((unmatched, form))
     return render_template(
         "sessions/detail.html", row=row, kinds=KINDS, modes=MODES, attendees=services.attendees(row.id),
         counts=services.counts(row.id), place_forms=place_forms, count_form=count_form, file_form=file_form,
-        result=result, future=row.held_on > stockholm_today(),
+        result=result, future=row.held_on > stockholm_today(), place_form=place_form,
         targets=[o.name for o in organisations() if o.id in (row.targets or [])]), status
 
 
@@ -152,8 +154,7 @@ def place(session_id: int, row_id: int):
     form = PlaceForm(prefix=f"rad{row_id}")
     form.organisation.choices = _organisation_choices()
     if not form.validate_on_submit():
-        flash("Välj en förvaltning för raden innan du registrerar den.", "warning")
-        return redirect(url_for("sessions.detail", session_id=row.id, _anchor=f"rad{row_id}"))
+        return _detail(row, place_form=form, status=400)
     try:
         services.place_unmatched(row.id, row_id, form.organisation.data)
     except services.SessionError as exc:

@@ -11,6 +11,7 @@ from learning.accounts.models import User
 from learning.content.services import PublishedCourse
 from learning.content.survey_items import SCALE
 from learning.extensions import add_unique, db, get_or_create
+from learning.formerrors import Errors
 from learning.learn.services import course_completion
 from learning.survey import pool
 from learning.survey.models import SurveyItem, SurveyParticipation
@@ -23,9 +24,10 @@ NOT_ELIGIBLE, INVITED, ANSWERED, DECLINED = "not_eligible", "invited", "answered
 class SurveyError(ValueError):
     """A survey submission that cannot be stored; the message is for the learner."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, errors: Errors | None = None):
         super().__init__(message)
         self.status = status
+        self.errors = errors or Errors()  # per question, when the problem is in the answers
 
 
 @dataclass(frozen=True)
@@ -67,24 +69,32 @@ def _create_items(course: PublishedCourse) -> list[SurveyItem]:
 
 
 def parse_answers(items: list[Question], form: MultiDict) -> dict[int, int | str]:
-    """Scores and texts from the form; every scale item is required, texts are optional."""
+    """Scores and texts from the form; every scale item is required, texts are optional.
+
+    Every problem is reported at once, each at its question (the first radio button or the text box).
+    """
     answers: dict[int, int | str] = {}
-    missing = []
+    errors, missing = Errors(), []
     for number, item in enumerate(items, start=1):
-        raw = (form.get(f"item-{item.id}") or "").strip()
+        name = f"item-{item.id}"
+        raw = (form.get(name) or "").strip()
         if item.kind == SCALE:
             if not raw:
                 missing.append(str(number))
+                errors.add(name, f"Fråga {number}: svara på frågan.", f"{name}-1")
             elif raw not in {"1", "2", "3", "4", "5"}:
-                raise SurveyError(f"Fråga {number}: välj ett värde från 1 till 5.")
+                errors.add(name, f"Fråga {number}: välj ett värde från 1 till 5.", f"{name}-1")
             else:
                 answers[item.id] = int(raw)
         elif len(raw := raw.replace("\r\n", "\n")) > MAX_TEXT:  # browsers count a line break as one
-            raise SurveyError(f"Fråga {number}: svaret är {len(raw)} tecken långt; högst {MAX_TEXT} tecken får plats.")
+            errors.add(name, f"Fråga {number}: svaret är {len(raw)} tecken långt; högst {MAX_TEXT} tecken får plats.")
         elif raw:
             answers[item.id] = raw
     if missing:
-        raise SurveyError(f"Svara på frågorna med skala 1–5 innan du skickar. Obesvarade: {', '.join(missing)}.")
+        raise SurveyError(f"Svara på frågorna med skala 1–5 innan du skickar. Obesvarade: {', '.join(missing)}.",
+                          errors=errors)
+    if errors:
+        raise SurveyError(next(iter(errors)).message, errors=errors)
     return answers
 
 

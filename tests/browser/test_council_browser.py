@@ -73,7 +73,7 @@ def test_coordinator_reads_and_freezes_the_council_report(app, page, axe):
     page.wait_for_url("**/aterrapport**")
     page.get_by_label("Från månad").fill("2026-03")
     page.get_by_label("Till och med månad").fill("2026-03")
-    page.get_by_role("button", name="Visa").click()
+    page.get_by_role("button", name="Visa siffrorna").click()
     page.wait_for_url("**fran=2026-03**")
     assert "Totalt deltog 2 259 personer" in page.inner_text("main")
     axe(page, "the council report")

@@ -34,6 +34,21 @@ def test_editor_previews_publishes_and_a_learner_sees_the_change(app, browser, l
     preview = page.locator("#forhandsgranskning .preview")
     preview.get_by_text(SENTENCE).wait_for(timeout=TIMEOUT_MS)
     assert page.get_by_role("status").filter(has_text="Förhandsgranskningen är uppdaterad.").count() == 1
+    # The live message says what the check found, as the page does ("Kontrollen hittade 2 fel och 1 varning.").
+    found = page.locator("#kontroll-antal").inner_text()
+    assert found.startswith("Kontrollen hittade ")
+    assert page.locator("#forhandsgranskning-status").inner_text() == f"Förhandsgranskningen är uppdaterad. {found}"
+    source.fill(text.replace("## Det här lär du dig", "## Det här lär du dig\n\n![](finns-inte.png)", 1))
+    page.get_by_role("status").filter(has_text=re.compile(r"Kontrollen hittade (\d+ fel|1 fel)")).wait_for(
+        timeout=TIMEOUT_MS)
+    source.fill(text.replace("## Det här lär du dig", f"## Det här lär du dig\n\n{SENTENCE}", 1))
+    preview.get_by_text(SENTENCE).wait_for(timeout=TIMEOUT_MS)
+
+    # The preview's quiz adds no tab stops until the editor opens it.
+    quiz_stops = "() => [...document.querySelectorAll('#forhandsgranskning .quiz input')].filter(i => i.checkVisibility()).length"
+    assert page.evaluate(quiz_stops) == 0
+    page.locator("#forhandsgranskning summary", has_text="Visa kunskapstestets").click()
+    assert page.evaluate(quiz_stops) > 0
 
     # Without waiting for the script: the Preview button posts and renders the same.
     page.get_by_role("button", name="Förhandsgranska").click()

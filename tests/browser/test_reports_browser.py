@@ -19,7 +19,7 @@ def test_coordinator_reads_the_dashboard(app, page, axe):
     assert page.get_by_role("heading", level=1).inner_text().startswith("Genomförande")
     page.get_by_label("Från månad").fill("2026-01")
     page.get_by_label("Till och med månad").fill("2026-06")
-    page.get_by_role("button", name="Visa").click()
+    page.get_by_role("button", name="Visa siffrorna").click()
     page.wait_for_url("**fran=2026-01**")
     main = page.inner_text("main")
     assert "6 klara av 6 registrerade" in main  # the coordinator signed up after the period
