@@ -133,6 +133,8 @@ def test_without_staff_list_or_claims_the_learner_picks_the_forvaltning_once(app
     url = "/sso/var-arbetar-du"
     refused = client.post(url, data={"csrf_token": csrf_token(client, url), "organisation": "", "org_role": "chef"})
     assert refused.status_code == 400 and "Välj din förvaltning." in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)  # the one error pattern (issue 16), as on every form
+    assert "<title>Fel: " in page and 'aria-invalid="true"' in page and 'href="#organisation"' in page
     saved = client.post(url, data={"csrf_token": csrf_token(client, url), "organisation": "fsk",
                                    "org_role": "chef", "gender": ""})
     assert saved.status_code == 302

@@ -50,10 +50,13 @@ BUTTONS = {
     "sessions.delete": "the yes-delete button",
     "sessions.dismiss": "dismiss an unmatched row: a button",
     "survey.decline": "no thanks to the survey: a button",
+    "admin.set_disabled": "deactivate an account or open it again: a button",
     # Not forms a person sends with a value that can be wrong:
     "editor.live_preview": "the editor's script posts the text for the preview; the form itself is editor.edit",
     "survey.tag": "ticking no theme is valid (it clears the themes); every box offered is a theme that exists",
 }
+# Forms that only a sign-in at the identity provider leads to; their error pattern is checked in tests/test_sso.py.
+AFTER_SSO = {"sso.placement": "asked once after an SSO sign-in that neither the staff list nor the claims place"}
 # GET forms where no typed value is wrong.
 ANYTHING_GOES = {"admin.users": "search by any text"}
 
@@ -221,7 +224,7 @@ def test_every_form_of_the_app_has_a_case(world):
     """The cases cover every endpoint that takes a POST (a new form without a case fails here)."""
     rules = list(world[0].url_map.iter_rules())
     posted = {rule.endpoint for rule in rules if "POST" in rule.methods}
-    assert posted - {case.endpoint for case in CASES} - set(BUTTONS) == set(), \
+    assert posted - {case.endpoint for case in CASES} - set(BUTTONS) - set(AFTER_SSO) == set(), \
         "forms without a case in CASES (or a reason in BUTTONS)"
     assert {case.endpoint for case in CASES} - {rule.endpoint for rule in rules} == set(), "cases of no endpoint"
 
@@ -340,7 +343,7 @@ SAMPLES = [
     ("header", "the skip link", "a.skip-link"),
     ("header", "the site name", "header a.brand"),
     ("header", "a menu link", "header nav a >> nth=1"),
-    ("header", "the sign-out button", "header button"),
+    ("header", "the sign-out button", "header button[type=submit]"),
     ("main", "a link", "main a >> nth=0"),
     ("main", "a text field", "main input[type=text] >> nth=0"),
     ("main", "a button", "main button >> nth=0"),

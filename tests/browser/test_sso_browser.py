@@ -38,3 +38,27 @@ def test_one_click_at_the_city_and_the_learner_is_in_the_course_with_their_forva
     assert page.get_by_label("Förvaltning").evaluate("s => s.options[s.selectedIndex].text") == "Kulturförvaltningen"
     page.get_by_role("button", name="Logga ut").click()
     page.wait_for_url(oidc_provider.url + "/oauth2/end_session**")  # the provider is told as well
+
+
+def test_someone_nothing_places_picks_their_forvaltning_once_on_a_page_that_passes_axe(app, page, axe, oidc_provider):
+    oidc_provider.set_user("sub-ny", email="ny.person@malmo.se", name="Ny Person")
+    page.route("https://**", lambda route: route.abort())
+    page.goto("/logga-in")
+    page.get_by_role("link", name="Logga in med ditt jobbkonto").click()
+    page.wait_for_url(oidc_provider.url + "/oauth2/authorize**")
+    page.locator('input[name="sub"]').fill("sub-ny")
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(re.compile(r"/sso/var-arbetar-du"))
+    axe(page, "the placement page")
+    page.get_by_role("button", name="Spara och fortsätt").click()  # nothing chosen
+    assert page.title().startswith("Fel: ")
+    page.wait_for_function("document.activeElement.closest('[data-error-summary]') !== null", timeout=5000)
+    axe(page, "the placement page with an error")
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.get_by_label("Förvaltning").select_option("fsk")
+    page.get_by_role("button", name="Spara och fortsätt").click()
+    page.wait_for_url(re.compile(r"/kurs/grundkurs/$|/$"))
+    page.goto("/mina-sidor/")
+    assert page.get_by_label("Förvaltning").evaluate("s => s.options[s.selectedIndex].text") == "Förskoleförvaltningen"
