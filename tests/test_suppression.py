@@ -25,7 +25,7 @@ from learning.content.services import published_course
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, PartCompletion, QuizAttempt
 from learning.staff.models import StaffAssignment, StaffMember
-from tests.api_builders import api_json
+from tests.api_builders import api_json, as_role
 from tests.disclosure import K, Published
 from tests.helpers import login, make_user
 from tests.report_builders import MARCH, city  # noqa: F401  (the fixture)
@@ -166,8 +166,8 @@ def _api_token(app, email: str, codes: list[str] | None) -> str:
     user_id = make_user(app, email, role="coordinator")
     with app.app_context():
         _token, secret = create_token(db.session.get(User, user_id), "Kontroll")
-        if codes:
-            set_roles(user_id, "hr", codes)  # the token stays, the scope narrows
+    if codes:  # an HR token for these förvaltningar, as one made before tokens recorded their access
+        as_role(app, email, "hr", codes, keep_tokens=True)
     return secret
 
 

@@ -176,11 +176,13 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
 def link_accounts(email: str | None = None) -> None:
     """Point staff members at the account with their address (all of them, or those with one address).
 
-    A member no account's address matches keeps the account it has: one linked at an SSO sign-in by employee
-    id (learning/sso) stays linked though the staff list and the identity provider spell the address apart.
+    A member no account's address matches keeps its link only to an account from the identity provider (linked
+    at an SSO sign-in, by employee id or address: learning/sso), whose address may be spelt apart from the
+    staff list's; a link by address alone ends when the address changes.
     """
     account = select(User.id).where(User.email == StaffMember.email).scalar_subquery()
-    query = update(StaffMember).values(user_id=func.coalesce(account, StaffMember.user_id))
+    sso_account = select(User.id).where(User.id == StaffMember.user_id, User.oidc_subject.is_not(None))
+    query = update(StaffMember).values(user_id=func.coalesce(account, sso_account.scalar_subquery()))
     if email is not None:
         query = query.where(StaffMember.email == email)
     db.session.execute(query.execution_options(synchronize_session=False))
