@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     from learning.editor import models as _editor  # noqa: F401
     from learning.groups import models as _groups  # noqa: F401
     from learning.learn import models as _learn  # noqa: F401
+    from learning.renewals import models as _renewals  # noqa: F401
     from learning.reports import models as _reports  # noqa: F401
     from learning.sessions import models as _sessions  # noqa: F401
     from learning.staff import models as _staff  # noqa: F401

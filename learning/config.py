@@ -70,6 +70,9 @@ class Defaults:
     # a mail also goes out on the day. Each stage at most once per person, course and due date.
     REMINDER_DAYS_BEFORE = [7]
     REMINDER_DAYS_AFTER = [7, 30]
+    # Refresher courses (valid_for_months): a new round opens this many days before a certificate runs out
+    # (and never later than the first reminder before it), so that it can be renewed in time.
+    RENEWAL_DAYS_BEFORE = 60
     CONFIRM_EMAIL_MAX_AGE = 3 * 24 * 3600
     RESET_PASSWORD_MAX_AGE = 3600
 

@@ -16,7 +16,7 @@ from tests.report_builders import MARCH, city  # noqa: F401  (the fixture)
 API = "/api/v1/courses/grundkurs"
 PERIOD = "?fran=2026-03&till=2026-04"
 COORDINATOR = "samordnare@malmo.se"
-FIGURES = ["registered", "started", "completed", "completion_rate", "staff", "covered", "coverage"]
+FIGURES = ["registered", "started", "completed", "completion_rate", "staff", "covered", "coverage", "covered_ever"]
 
 
 def signed_in(app, email: str = COORDINATOR):

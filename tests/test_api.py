@@ -142,13 +142,13 @@ def _row(body: dict, code: str | None) -> list:
 def test_completion_has_the_dashboards_exact_figures(token, city):
     body = api_json(city, API + "/completion" + PERIOD, token)
     assert body["period"] == {"fran": "2026-03", "till": "2026-04"} and body["forvaltning"] is None
-    assert _row(body, "fsk") == [11, 10, 9, 81.8, 20, 8, 40.0, False]
-    assert _row(body, "gsf") == [11, 11, 11, 100.0, 50, 11, 22.0, False]
-    assert _row(body, None) == [22, 21, 20, 90.9, 70, 19, 27.1, False]
+    assert _row(body, "fsk") == [11, 10, 9, 81.8, 20, 8, 40.0, 8, False]
+    assert _row(body, "gsf") == [11, 11, 11, 100.0, 50, 11, 22.0, 11, False]
+    assert _row(body, None) == [22, 21, 20, 90.9, 70, 19, 27.1, 19, False]
     assert body["total"]["name"] == "Totalt"
     # Förvaltningar without anyone are there too, with zeros and no staff figures, like on the page.
     empty = next(r for r in body["rows"] if r["forvaltning"] not in ("fsk", "gsf"))
-    assert [empty[n] for n in FIGURES] == [0, 0, 0, None, None, None, None]
+    assert [empty[n] for n in FIGURES] == [0, 0, 0, None, None, None, None, None]
     # And the same numbers as the dashboard's own CSV export, row for row.
     export = signed_in(city).get("/rapporter/grundkurs/forvaltningar.csv" + PERIOD).get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(export.lstrip("\ufeff")), delimiter=";"))[1:]
@@ -159,7 +159,7 @@ def test_completion_has_the_dashboards_exact_figures(token, city):
 
 def test_participation_has_the_dashboards_exact_figures(token, city):
     body = api_json(city, API + "/participation" + PERIOD, token)
-    assert [body["totals"][n] for n in FIGURES] == [22, 21, 20, 90.9, 70, 19, 27.1]
+    assert [body["totals"][n] for n in FIGURES] == [22, 21, 20, 90.9, 70, 19, 27.1, 19]
     assert body["totals"]["hidden"] is False
     assert body["trend"] == [{"month": "2026-03", "completed": 15, "hidden": False},
                              {"month": "2026-04", "completed": 5, "hidden": False}]
@@ -170,7 +170,7 @@ def test_participation_has_the_dashboards_exact_figures(token, city):
     assert [(p["slug"], p["title"], p["passed"]) for p in body["parts"]] == [(p.slug, p.doc.title, 0) for p in parts]
     fsk = api_json(city, API + "/participation" + PERIOD + "&forvaltning=fsk", token)
     assert fsk["forvaltning"] == {"code": "fsk", "name": "Förskoleförvaltningen"}
-    assert [fsk["totals"][n] for n in FIGURES] == [11, 10, 9, 81.8, 20, 8, 40.0]
+    assert [fsk["totals"][n] for n in FIGURES] == [11, 10, 9, 81.8, 20, 8, 40.0, 8]
 
 
 def test_small_groups_are_null_with_a_hidden_flag_exactly_where_the_dashboard_hides_them(token, city):
@@ -187,7 +187,7 @@ def test_small_groups_are_null_with_a_hidden_flag_exactly_where_the_dashboard_hi
     hidden = {r["forvaltning"]: r["hidden"] for r in body["rows"]}
     assert hidden["kul"] is True and hidden["fsk"] is True and hidden["gsf"] is False  # the second cell too
     for code in ("kul", "fsk"):
-        assert _row(body, code) == [None] * 7 + [True]
+        assert _row(body, code) == [None] * 8 + [True]
     assert _row(body, "gsf")[:3] == [11, 11, 11]
     page = signed_in(city).get("/rapporter/grundkurs/" + PERIOD).get_data(as_text=True)
     for row in body["rows"] + [body["total"]]:
@@ -216,9 +216,9 @@ def test_an_hr_token_sees_only_its_own_forvaltning(token, city):
     as_role(city, COORDINATOR, "hr", ["fsk"])  # the coordinator moved to HR in Förskoleförvaltningen
     body = api_json(city, API + "/completion" + PERIOD, token)
     assert [r["forvaltning"] for r in body["rows"]] == ["fsk"]
-    assert _row(body, None) == [11, 10, 9, 81.8, 20, 8, 40.0, False]
+    assert _row(body, None) == [11, 10, 9, 81.8, 20, 8, 40.0, 8, False]
     totals = api_json(city, API + "/participation" + PERIOD, token)["totals"]
-    assert [totals[n] for n in FIGURES] == [11, 10, 9, 81.8, 20, 8, 40.0]
+    assert [totals[n] for n in FIGURES] == [11, 10, 9, 81.8, 20, 8, 40.0, 8]
     for endpoint in ("completion", "participation"):
         forbidden = api_json(city, f"{API}/{endpoint}{PERIOD}&forvaltning=gsf", token, 403)
         assert forbidden == {"error": "Du har inte behörighet till den förvaltningen."}
@@ -257,7 +257,9 @@ ROLES = ["learner", "editor", "hr-a", "hr-b", "coordinator", "admin"]
 def _api_urls(app) -> list[str]:
     """Every API route but the public OpenAPI document, with the period where the route takes one."""
     rules = [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/")]
-    return [rule.replace("<slug>", "grundkurs") + (PERIOD if "<slug>" in rule and not rule.endswith("/quiz") else "")
+    takes_no_period = ("/quiz", "/assignments")  # the quiz analysis is all time, assignments are today's
+    return [rule.replace("<slug>", "grundkurs") + (PERIOD if "<slug>" in rule and not rule.endswith(takes_no_period)
+                                                   else "")
             for rule in rules if rule != "/api/v1/openapi.json"]
 
 
@@ -275,7 +277,8 @@ def test_authorisation_matrix_over_every_api_route(token, city, role):
         assert status == (403 if role in ("learner", "editor") or quiz_only_for_the_city else 200), (role, url, status)
         if role.startswith("hr") and "grundkurs" in url and not url.endswith("/quiz"):
             other = "gsf" if role == "hr-a" else "fsk"
-            assert api_get(city, f"{url}&forvaltning={other}", token).status_code == 403, (role, url)
+            joiner = "&" if "?" in url else "?"
+            assert api_get(city, f"{url}{joiner}forvaltning={other}", token).status_code == 403, (role, url)
 
 
 def test_quiz_analysis_matches_the_page(token, city):

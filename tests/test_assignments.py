@@ -195,7 +195,7 @@ def _refresher(app, tmp_path, months: int = 36) -> None:
 def test_a_completion_older_than_the_refresher_period_makes_the_person_due_again(app, client, tmp_path):
     from datetime import datetime, timezone
 
-    from learning.assignments.status import add_months
+    from learning.renewals.services import add_months
 
     _refresher(app, tmp_path)
     today = stockholm_today()

@@ -34,7 +34,7 @@ from tests.survey_builders import completed_learner, org_id
 PERIOD = "?fran=2026-03&till=2026-04"
 APRIL = datetime(2026, 4, 15, 12, tzinfo=timezone.utc)
 HR_SETS = {"hr-kf@malmo.se": ["kul", "fsk"], "hr-fg@malmo.se": ["fsk", "gsf"], "hr-kg@malmo.se": ["kul", "gsf"]}
-MAIN = ("registered", "started", "completed", "staff", "covered")
+MAIN = ("registered", "started", "completed", "staff", "covered", "covered_ever")
 
 
 def _pass_every_part(app, user_ids: list[int], parts: int | None = None) -> None:
@@ -137,9 +137,9 @@ def _read_export(published: Published, body: bytes, fmt: str, rows: frozenset, n
     else:
         table = [["" if v is None else str(v) for v in row]
                  for row in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)]
-    for name, registered, started, completed, _rate, staff, covered, _coverage in table[1:]:
+    for name, registered, started, completed, _rate, staff, covered, _coverage, ever in table[1:]:
         scope = rows if name == "Totalt" else frozenset({names[name]})
-        for key, text in zip(MAIN, (registered, started, completed, staff, covered)):
+        for key, text in zip(MAIN, (registered, started, completed, staff, covered, ever)):
             if text != "":
                 published.add(scope, ("main", key), _number(text), surface)
 

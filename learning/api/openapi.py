@@ -37,8 +37,11 @@ _SHOWN_FIGURES = {
     "completed": {**_COUNT, "description": "Klara med kursen under perioden."},
     "completion_rate": {**_MAYBE_PERCENT, "description": "Genomförandegrad: completed / registered, i procent."},
     "staff": {**_MAYBE_COUNT, "description": "Anställda enligt personallistan eller inmatat antal; null om uppgift saknas."},
-    "covered": {**_MAYBE_COUNT, "description": "Anställda som har klarat kursen; null om staff saknas."},
+    "covered": {**_MAYBE_COUNT, "description": "Anställda som har klarat kursen och har ett giltigt intyg (för en "
+                                               "kurs vars intyg gäller en begränsad tid); null om staff saknas."},
     "coverage": {**_MAYBE_PERCENT, "description": "Täckning: covered / staff, i procent."},
+    "covered_ever": {**_MAYBE_COUNT, "description": "Anställda som har klarat kursen någon gång, giltigt intyg "
+                                                    "eller inte; samma som covered om intyget inte går ut."},
 }
 _HIDDEN_FIGURES = {name: (_NULL_PERCENT if "rate" in name or name == "coverage" else _NULL_COUNT)
                    for name in _SHOWN_FIGURES}
@@ -47,6 +50,15 @@ _FIGURES_TEXT = ("Siffror; alla är null och hidden är true när gruppen är f�
 _ORGANISATION = {"type": "object", "nullable": True, "required": ["code", "name"], "additionalProperties": False,
                  "properties": {"code": _STRING, "name": _STRING},
                  "description": "Förvaltningen som frågan gällde, eller null för hela behörigheten."}
+
+
+_ASSIGNMENT_FIGURES = {
+    "assigned": {**_COUNT, "description": "Personer som har kursen tilldelad i dag."},
+    "completed_on_time": {**_COUNT, "description": "Tilldelade som blev klara senast sitt datum (och är giltiga)."},
+    "completed_late": {**_COUNT, "description": "Tilldelade som blev klara efter sitt datum (och är giltiga)."},
+    "overdue": {**_COUNT, "description": "Tilldelade som inte är klara och vars datum har passerat."},
+    "not_yet_due": {**_COUNT, "description": "Tilldelade som inte är klara och vars datum inte har passerat."},
+}
 
 
 def _counted(fixed: dict, count_name: str, description: str) -> dict:
@@ -84,6 +96,26 @@ def _schemas() -> dict:
                       "description": "Klara per månad, från den första månaden med någon klar."},
         }),
         "Completion": _object({**header, "rows": {"type": "array", "items": ref["Row"]}, "total": ref["Row"]}),
+        "AssignmentFigures": _shown_or_hidden(
+            {"name": _STRING}, _ASSIGNMENT_FIGURES, {n: _NULL_COUNT for n in _ASSIGNMENT_FIGURES},
+            "Tilldelningar i en enhet; alla tal är null och hidden är true när gruppen är för liten (färre än fem "
+            "personer) eller skulle kunna räknas fram ur andra siffror."),
+        "AssignmentRow": _shown_or_hidden(
+            {"forvaltning": {**_STRING, "nullable": True, "description": "Förvaltningens kod; null i totalraden."},
+             "name": _STRING,
+             "units": {"type": "array", "items": {"$ref": "#/components/schemas/AssignmentFigures"},
+                       "description": "Förvaltningens enheter enligt personallistan (”Utan enhet” för dem som saknar)."}},
+            _ASSIGNMENT_FIGURES, {n: _NULL_COUNT for n in _ASSIGNMENT_FIGURES},
+            "Tilldelningar i en förvaltning; null och hidden true som i enheterna."),
+        "AssignmentTotal": _shown_or_hidden(
+            {"forvaltning": {**_STRING, "nullable": True, "enum": [None]}, "name": _STRING},
+            _ASSIGNMENT_FIGURES, {n: _NULL_COUNT for n in _ASSIGNMENT_FIGURES}, "Summan för förvaltningarna i svaret."),
+        "Assignments": _object({
+            "course": ref["Course"],
+            "date": {**_STRING, "format": "date", "description": "Dagen som läget gäller (i dag, svensk tid)."},
+            "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AssignmentRow"}},
+            "total": {"$ref": "#/components/schemas/AssignmentTotal"},
+        }),
         "QuizAnalysis": _object({
             "course": ref["Course"],
             "parts": {"type": "array", "items": _object({
@@ -169,6 +201,16 @@ def document() -> dict:
                 "participation", "Deltagande: totalt, per del, per roll, per kön och per månad.", "Participation"),
             "/api/v1/courses/{slug}/completion": _report(
                 "completion", "Genomförande och täckning per förvaltning, med totalrad.", "Completion"),
+            "/api/v1/courses/{slug}/assignments": {"get": {
+                "operationId": "assignments",
+                "summary": "Tilldelningar i dag per förvaltning och enhet: tilldelade, klara i tid, klara efter "
+                           "datumet, försenade och inte försenade än.",
+                "parameters": [{"$ref": "#/components/parameters/slug"},
+                               {"$ref": "#/components/parameters/forvaltning"}],
+                "responses": {"200": _ok("Assignments", "Tilldelningarna."),
+                              "400": {"$ref": "#/components/responses/BadRequest"}, **_AUTH_ERRORS,
+                              "404": {"$ref": "#/components/responses/NotFound"}},
+            }},
             "/api/v1/courses/{slug}/quiz": {"get": {
                 "operationId": "quizAnalysis",
                 "summary": "Analys av kunskapstesten per del och fråga (bara samordnare).",

@@ -30,7 +30,7 @@ MONTH = re.compile(MONTH_PATTERN)  # the OpenAPI pattern; fullmatch also refuses
 PREFIX = "lrn_"
 MAX_NAME = 100
 TOUCH_EVERY = timedelta(minutes=1)
-FIGURES = ("registered", "started", "completed", "completion_rate", "staff", "covered", "coverage")
+FIGURES = ("registered", "started", "completed", "completion_rate", "staff", "covered", "coverage", "covered_ever")
 
 
 class TokenError(ValueError):
@@ -153,6 +153,7 @@ def figures(row: OrgRow) -> dict:
         # As in the CSV and XLSX: without staff figures there is nothing to be covered.
         "covered": row.covered if row.staff else None,
         "coverage": _number(row.coverage),
+        "covered_ever": row.covered_ever if row.staff else None,
         "hidden": False,
     }
 

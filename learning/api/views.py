@@ -10,12 +10,14 @@ from flask_login import current_user
 
 from learning.access import role_required
 from learning.api import openapi, services
+from learning.assignments import report
 from learning.api.forms import TokenForm
 from learning.content.services import course_slugs, published_course
 from learning.extensions import csrf
 from learning.periods import PeriodError
 from learning.reports import quiz
 from learning.reports.services import dashboard
+from learning.timeutil import stockholm_today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/api-nycklar")
@@ -108,6 +110,17 @@ def participation(slug: str):
 def completion(slug: str):
     """Figures per förvaltning and in total."""
     return json_response(services.completion(*_board(slug)))
+
+
+@bp.get("/courses/<slug>/assignments")
+def assignments(slug: str):
+    """Today's assignments per förvaltning and unit, as on /tilldelningar/rapport."""
+    _only("forvaltning")
+    course = published_course(slug)
+    if course is None:
+        raise services.ApiError(404, "Kursen finns inte.")
+    scope, _organisation = services.narrow_scope(g.api_scope, request.args.get("forvaltning"))
+    return json_response(report.as_json(report.report(course, scope, stockholm_today())))
 
 
 @bp.get("/courses/<slug>/quiz")

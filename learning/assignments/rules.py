@@ -14,6 +14,7 @@ from learning.assignments.models import ORGANISATION, ROLE, UNIT, AssignmentRule
 from learning.assignments.status import DONE, OVERDUE, PENDING, assignments, course_titles
 from learning.content.services import published_course
 from learning.extensions import db
+from learning.privacy import K
 from learning.staff.models import StaffAssignment
 from learning.staff.services import valid_at
 from learning.transactions import write_transaction
@@ -61,7 +62,7 @@ class RuleSummary:
     rule: AssignmentRule
     course_title: str
     target: str
-    counts: dict[str, int]
+    counts: dict[str, int] | None  # None when a figure describes 1 to 4 people (learning.privacy.K)
 
 
 def number(n: int) -> str:
@@ -159,9 +160,14 @@ def summaries(scope: frozenset[int] | None, today: date) -> list[RuleSummary]:
         counts[item.rule_id][item.status] += 1
     names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
     titles = course_titles()
-    return [RuleSummary(rule, titles[rule.course_id][0], describe(rule, names), {
+    return [RuleSummary(rule, titles[rule.course_id][0], describe(rule, names), _protected({
         "assigned": sum(counts[rule.id].values()), DONE: counts[rule.id][DONE],
-        OVERDUE: counts[rule.id][OVERDUE], PENDING: counts[rule.id][PENDING]}) for rule in rules]
+        OVERDUE: counts[rule.id][OVERDUE], PENDING: counts[rule.id][PENDING]})) for rule in rules]
+
+
+def _protected(counts: dict[str, int]) -> dict[str, int] | None:
+    # A rule's row stands alone (no total across rules), so hiding the whole row hides its small groups.
+    return None if any(0 < n < K for n in counts.values()) else counts
 
 
 def describe(rule: AssignmentRule, names: dict[int, str]) -> str:

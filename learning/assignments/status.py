@@ -26,7 +26,7 @@ from learning.assignments.models import ORGANISATION, ROLE, UNIT, AssignmentRule
 from learning.content.models import Course
 from learning.content.services import published_course
 from learning.extensions import db
-from learning.learn.models import CourseCompletion
+from learning.renewals.services import completions_by_learner, valid_for_months, valid_until
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.timeutil import local
 
@@ -51,6 +51,7 @@ class Assignment:
     completed_at: datetime | None  # the completion that counts now, if any
     valid_until: date | None  # when that completion expires (refresher courses)
     status: str
+    on_time: bool | None = None  # done: completed by the due date it had (None while not done)
 
 
 def target_condition(rule: AssignmentRule, stay) -> object:
@@ -80,23 +81,6 @@ def due_date(rule: AssignmentRule, entered: date) -> date:
     return max(due, rule.due_on) if rule.due_on is not None else due
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day if it is shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def valid_until(completed_at: datetime, months: int | None) -> date | None:
-    """The day a completion stops counting (`months` after it, in Stockholm), or None if it never expires."""
-    return add_months(local(completed_at).date(), months) if months else None
-
-
 def matching(rule: AssignmentRule, today: date, *, scope: frozenset[int] | None = None,
              units: Iterable[tuple[int, str]] | None = None, user_id: int | None = None):
     """Rows (staff id, user id, name, e-mail, organisation id, unit, role, first matched) of people the rule assigns."""
@@ -120,21 +104,6 @@ def matching(rule: AssignmentRule, today: date, *, scope: frozenset[int] | None 
     entered = entered.subquery()
     query = query.add_columns(entered.c.entered).join(entered, entered.c.staff_id == StaffMember.id)
     return db.session.execute(query).all()
-
-
-def _completions(course_ids: set[int], user_ids: set[int] | None) -> dict[tuple[int, int], datetime]:
-    query = select(CourseCompletion.course_id, CourseCompletion.user_id, CourseCompletion.completed_at).where(
-        CourseCompletion.course_id.in_(course_ids))
-    if user_ids is not None and len(user_ids) <= 900:
-        query = query.where(CourseCompletion.user_id.in_(user_ids or {0}))
-    return {(course_id, user_id): at for course_id, user_id, at in db.session.execute(query)}
-
-
-def valid_for_months(course_id: int) -> int | None:
-    """How long a completion of the course stays valid, from its front matter (None: for ever)."""
-    slug = db.session.scalar(select(Course.slug).where(Course.id == course_id))
-    course = published_course(slug) if slug else None
-    return getattr(course, "valid_for_months", None) if course else None
 
 
 def course_titles() -> dict[int, tuple[str, str]]:
@@ -187,19 +156,24 @@ def assignments(today: date, *, rules: list[AssignmentRule] | None = None, scope
                 found[key] = (rule, row, due)
     course_ids = {rule.course_id for rule in rules}
     user_ids = {row[1] for _, row, _ in found.values() if row[1] is not None}
-    completed = _completions(course_ids, user_ids) if found else {}
+    completed = completions_by_learner(course_ids, user_ids) if found else {}
     months = {course_id: valid_for_months(course_id) for course_id in course_ids}
     result = []
     for rule, row, due in found.values():
         staff_id, account, name, email, organisation_id, unit, role, _entered = row
-        at = completed.get((rule.course_id, account)) if account is not None else None
+        moments = completed.get((rule.course_id, account), []) if account is not None else []
+        at = moments[-1] if moments else None
         until = valid_until(at, months[rule.course_id]) if at else None
+        on_time = None
         if at is not None and (until is None or until > today):
+            # A renewal was due by the day the completion before it ran out (or the rule's date, if later).
+            previous = valid_until(moments[-2], months[rule.course_id]) if len(moments) > 1 else None
+            on_time = local(at).date() <= max(due, previous or due)
             status, due = DONE, until or due
         else:
             if at is not None:  # expired: due again by the day it ran out (or the rule's date, if later)
                 due, at, until = max(due, until), None, None
             status = OVERDUE if due < today else PENDING
         result.append(Assignment(rule.id, rule.course_id, staff_id, account, name, email, organisation_id, unit or "",
-                                 role, due, at, until, status))
+                                 role, due, at, until, status, on_time))
     return sorted(result, key=lambda a: (a.status != OVERDUE, a.status == DONE, a.due_on, a.name.casefold()))

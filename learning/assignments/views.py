@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from learning.access import report_scope, role_required, visible_organisations
+from learning.access import narrow, report_scope, role_required, visible_organisations
 from learning.accounts.models import ORG_ROLES
-from learning.assignments import managers, rules
+from learning.assignments import managers, report, rules
 from learning.assignments.forms import RuleForm
 from learning.assignments.status import STATUS_LABELS, course_titles
 from learning.content.services import course_slugs, published_course
+from learning.exports import table_response
 from learning.reports.people import log_access
 from learning.timeutil import stockholm_today
 
@@ -67,6 +68,51 @@ def close(rule_id: int):
         abort(404)
     flash("Regeln är avslutad. Ingen får kursen tilldelad genom den längre.", "success")
     return redirect(url_for("assignments.index"))
+
+
+def _published_courses() -> list[tuple[str, str]]:
+    return [(c.slug, c.title) for c in filter(None, (published_course(s) for s in course_slugs()))]
+
+
+@bp.get("/tilldelningar/rapport")
+@rule_makers
+def report_index():
+    """The report of the course chosen in the form (the first course by default)."""
+    courses = _published_courses()
+    slug = request.args.get("kurs") or (courses[0][0] if courses else "")
+    if slug not in dict(courses):
+        abort(404)
+    return report_page(slug)
+
+
+def _report(course_slug: str):
+    course = published_course(course_slug)
+    if course is None:
+        abort(404)
+    scope, organisation = narrow(report_scope(current_user), request.args.get("forvaltning"))
+    return report.report(course, scope, stockholm_today()), organisation
+
+
+@bp.get("/tilldelningar/rapport/<course_slug>")
+@rule_makers
+def report_page(course_slug: str):
+    """Assigned, done on time, done late, overdue and not yet due, per förvaltning and unit, small groups hidden."""
+    found, organisation = _report(course_slug)
+    return render_template("assignments/report.html", found=found, organisation=organisation,
+                           organisations=visible_organisations(report_scope(current_user)),
+                           courses=_published_courses(), measures=report.MEASURES, labels=report.LABELS,
+                           number=rules.number)
+
+
+@bp.get("/tilldelningar/rapport/<course_slug>/tabell.<fmt>")
+@rule_makers
+def report_export(course_slug: str, fmt: str):
+    """The report as CSV or XLSX, with the same hidden figures as on the page."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    found, _organisation = _report(course_slug)
+    return table_response(fmt, report.TABLE_HEADER, report.table_rows(found),
+                          f"tilldelningar-{found.course.slug}-{found.today.isoformat()}", "Tilldelningar")
 
 
 @bp.get("/min-enhet/")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from learning.content.models import Course
 from learning.extensions import db
 from learning.learn.models import CourseCompletion
+from learning.renewals.models import CourseRenewal
 
 _CODE_RE = re.compile(r"[^A-Z0-9]")
 
@@ -36,9 +37,12 @@ def verify(code: str) -> Certificate | None:
     normalised = normalise_code(code)
     if not normalised:
         return None
-    row = db.session.execute(
-        select(CourseCompletion.name, Course.slug, CourseCompletion.verification_code, CourseCompletion.completed_at)
-        .join(Course, Course.id == CourseCompletion.course_id)
-        .where(CourseCompletion.verification_code == normalised)
-    ).one_or_none()
-    return Certificate(*row) if row else None
+    for record in (CourseCompletion, CourseRenewal):  # a first completion's or a renewal's certificate
+        row = db.session.execute(
+            select(record.name, Course.slug, record.verification_code, record.completed_at)
+            .join(Course, Course.id == record.course_id)
+            .where(record.verification_code == normalised)
+        ).one_or_none()
+        if row:
+            return Certificate(*row)
+    return None

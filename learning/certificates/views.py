@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from learning.assignments.status import valid_until
+from learning.renewals.services import standing, valid_until
 from learning.certificates import services
 from learning.content.services import published_course
 from learning.extensions import limiter
 from learning.learn.services import heal_course_completion, progress
 from learning.survey import services as survey
+from learning.timeutil import stockholm_today
 
 bp = Blueprint("certificates", __name__)
 
@@ -23,13 +24,14 @@ def mine(course_slug: str):
     if course is None:
         abort(404)
     current = heal_course_completion(current_user, course, progress(current_user, course))
-    completion = current.completion
-    if completion is None:
+    latest = standing(current_user.id, course.id, course.valid_for_months) if current.completion_id else None
+    if latest is None:
         return render_template("certificates/not_yet.html", course=course, progress=current), 403
+    completion = latest.record  # the latest round's certificate (a renewal's, once renewed)
     verify_url = url_for("certificates.verify", code=completion.verification_code, _external=True)
     return render_template("certificates/certificate.html", course=course, completion=completion,
                            verify_url=verify_url, survey=survey.status(current_user, course),
-                           valid_until=valid_until(completion.completed_at, course.valid_for_months))
+                           valid_until=latest.valid_until, expired=latest.expired(stockholm_today()))
 
 
 @bp.get("/intyg/")
@@ -51,4 +53,4 @@ def verify(code: str):
     status = 200 if certificate else 404
     until = valid_until(certificate.completed_at, course.valid_for_months) if certificate and course else None
     return render_template("certificates/verify.html", certificate=certificate, course=course, code=code,
-                           valid_until=until), status
+                           valid_until=until, expired=until is not None and stockholm_today() >= until), status

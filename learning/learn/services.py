@@ -18,6 +18,10 @@ from learning.content.services import PublishedCourse, PublishedPart, part_revis
 from learning.extensions import add_unique, db
 from learning.learn.layout import Layout, draw
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAnswer, QuizAttempt
+from learning.renewals import services as renewals
+from learning.renewals.models import CourseRenewal
+from learning.renewals.services import Standing
+from learning.timeutil import stockholm_today
 from learning.timeutil import utcnow
 from learning.transactions import lock, write_transaction
 
@@ -53,6 +57,9 @@ class CourseProgress:
     passed: int
     required: int
     completion_id: int | None
+    # A refresher course's latest completion, when the learner is in a new round (statuses then count
+    # only the quizzes passed in the round); None otherwise.
+    renewal: Standing | None = None
 
     @property
     def completion(self) -> CourseCompletion | None:
@@ -181,12 +188,27 @@ def submit_quiz(user: User, course: PublishedCourse, part: PublishedPart, form: 
 
 
 def _with_completions(user: User, course: PublishedCourse, attempt: QuizAttempt) -> QuizAttempt:
-    # A passed attempt's part completion and, after the last part, the course completion (each once).
+    # A passed attempt's part completion and, after the last part, the course completion or, in a
+    # refresher course's new round, the renewal (each once).
     if attempt.passed:
         add_unique(PartCompletion(user_id=user.id, content_file_id=attempt.content_file_id,
                                   revision_id=attempt.revision_id, attempt_id=attempt.id))
         ensure_course_completion(user, course)
+        _renew_if_round_done(user, course)
     return attempt
+
+
+def _renew_if_round_done(user: User, course: PublishedCourse) -> None:
+    # Inside submit_quiz's transaction, under the learner's progress lock: the round's number is read and
+    # written once, and (user, course, cycle) is unique besides.
+    standing = renewals.standing(user.id, course.id, course.valid_for_months)
+    if standing is None or not standing.renewing(stockholm_today()):
+        return
+    required = [p.file_id for p in course.required_parts]
+    if set(required) <= renewals.passed_since(user.id, required, renewals.round_start(standing.renew_from)):
+        add_unique(CourseRenewal(user_id=user.id, course_id=course.id, cycle=standing.cycle + 1,
+                                 organisation_id=user.organisation_id, org_role=user.org_role, name=user.name,
+                                 verification_code=new_verification_code()))
 
 
 def _seen_revision(part: PublishedPart, raw: str) -> tuple[int, Document]:
@@ -343,13 +365,24 @@ def progress(user: User, course: PublishedCourse) -> CourseProgress:
             state[key] = max(level, state.get(key, 0))
     names = {0: NOT_STARTED, 1: IN_PROGRESS, 2: PASSED}
     statuses = {p.slug: names[state.get(p.file_id, 0)] for p in course.parts}
+    renewal = _round(user, course) if completion_id and course.valid_for_months else None
+    if renewal is not None:  # a new round: only the quizzes passed in it count
+        again = renewals.passed_since(user.id, [p.file_id for p in course.parts],
+                                      renewals.round_start(renewal.renew_from))
+        statuses = {p.slug: PASSED if p.file_id in again else IN_PROGRESS for p in course.parts}
     required = course.required_parts
     return CourseProgress(
         statuses=statuses,
         passed=sum(statuses[p.slug] == PASSED for p in required),
         required=len(required),
         completion_id=completion_id,
+        renewal=renewal,
     )
+
+
+def _round(user: User, course: PublishedCourse) -> Standing | None:
+    standing = renewals.standing(user.id, course.id, course.valid_for_months)
+    return standing if standing is not None and standing.renewing(stockholm_today()) else None
 
 
 _COMPLETION = select(CourseCompletion).where(CourseCompletion.user_id == bindparam("user_id"),

@@ -58,7 +58,8 @@ def course(course_slug: str):
     progress = services.heal_course_completion(current_user, course, services.progress(current_user, course))
     page = render_template(
         "learn/course.html", course=course, parts=services.visible_parts(current_user, course),
-        progress=progress, labels=services.STATUS_LABELS, **learner_context(current_user.id, stockholm_today()),
+        progress=progress, labels=services.STATUS_LABELS, today=stockholm_today(),
+        **learner_context(current_user.id, stockholm_today()),
     )
     visits.record_visit_safely(course.id, request.remote_addr or "", request.headers.get("User-Agent", ""))
     return page

@@ -6,7 +6,9 @@ Definitions (stated on every page):
 - klara: course completions in the period, counted in the förvaltning the learner belonged to
   when they completed;
 - genomförandegrad = klara / registrerade; täckning = anställda som har klarat kursen / anställda,
-  from the staff list (or a hand-entered headcount where no list is loaded).
+  from the staff list (or a hand-entered headcount where no list is loaded); for a course whose
+  completions expire (valid_for_months), only valid completions cover, and "klara någon gång" counts
+  everyone who ever completed it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from learning.staff.services import headcounts_by
 from learning.timeutil import stockholm_month
 
 TABLE_HEADER = ["Förvaltning", "Registrerade", "Påbörjade", "Klara", "Genomförandegrad (%)",
-                "Anställda", "Anställda som är klara", "Täckning (%)"]
+                "Anställda", "Anställda som är klara (giltigt intyg)", "Täckning (%)",
+                "Anställda som har klarat kursen någon gång"]
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -50,6 +53,7 @@ class OrgRow:
     staff: int | None
     covered: int
     hidden: bool = False
+    covered_ever: int = 0  # staff who ever completed (covered counts only valid completions)
 
     @property
     def completion_rate(self) -> Decimal | None:
@@ -94,13 +98,13 @@ def dashboard(course: PublishedCourse, scope: frozenset[int] | None, period: Per
     main = city.main
     rows = [OrgRow(oid, name, *(main.cells[oid, m] for m in ("registered", "started", "completed")),
                    main.cells[oid, "staff"] if oid in city.with_staff else None, main.cells[oid, "covered"],
-                   oid in city.hidden_rows)
+                   oid in city.hidden_rows, main.cells[oid, "covered_ever"])
             for oid, name in city.organisations if scope is None or oid in scope]
     figures = {m: main.sum(scope, m) for m in MEASURES}
     with_staff = city.with_staff if scope is None else city.with_staff & scope
     total = OrgRow(None, "Totalt", *(figures[m] or 0 for m in ("registered", "started", "completed")),
                    (figures["staff"] or 0) if with_staff else None, figures["covered"] or 0,
-                   any(n is None for n in figures.values()))
+                   any(n is None for n in figures.values()), figures["covered_ever"] or 0)
     parts = [(p.doc.title, city.parts.sum(scope, p.file_id)) for p in course.required_parts]
     single = scope is not None and len(scope) == 1
     units = _units(course.id, scope, period, next(iter(scope)) in city.hidden_rows) if single else []
@@ -154,5 +158,5 @@ def table_rows(board: Dashboard) -> list[list]:
         else:
             rows.append([row.name, row.registered, row.started, row.completed, fmt(row.completion_rate),
                          row.staff if row.staff is not None else "", row.covered if row.staff else "",
-                         fmt(row.coverage)])
+                         fmt(row.coverage), row.covered_ever if row.staff else ""])
     return rows

@@ -4,7 +4,8 @@ Every dashboard view (one förvaltning, HR's several, the city), its CSV/XLSX an
 figures from these tables through `Decided.sum`, whoever asks: the tables and the cells they hide
 never depend on the viewer's scope, so no view minus other views gives back a hidden cell.
 
-- main: registrerade, påbörjade, klara, anställda, anställda som är klara per förvaltning; a
+- main: registrerade, påbörjade, klara, anställda, anställda som är klara (with a valid certificate,
+  for a course whose completions expire) and anställda som är klara någon gång, per förvaltning; a
   förvaltning is hidden whole (`hide_rows`).
 - roles, genders, months: the period's completions per förvaltning and category. A förvaltning's
   total is its "klara" in the main table, so a förvaltning hidden there is hidden in these too.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -28,10 +29,11 @@ from learning.extensions import db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion
 from learning.periods import Period
 from learning.privacy import K, Decided, hide_rows, protect
+from learning.renewals.services import completion_moments, valid_for_months, valid_from
 from learning.staff.models import StaffAssignment, StaffMember
 from learning.staff.services import headcounts, valid_at
 
-MEASURES = ("registered", "started", "completed", "staff", "covered")
+MEASURES = ("registered", "started", "completed", "staff", "covered", "covered_ever")
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,8 @@ def main_table(course_id: int, period: Period, active: list[int] = ()) -> tuple[
                       .group_by(User.organisation_id))
     completed = _counts(select(CourseCompletion.organisation_id, func.count(CourseCompletion.id))
                         .where(*completions_in(course_id, period)).group_by(CourseCompletion.organisation_id))
-    staff, covered = _coverage(course_id, period.last_day(), period.end)
-    measures = (registered, started, completed, staff, covered)
+    staff, covered, ever = _coverage(course_id, period.last_day(), period.end)
+    measures = (registered, started, completed, staff, covered, ever)
     values = {key: tuple(m.get(key, 0) or 0 for m in measures) for key in set().union(*measures, active)}
     hidden, total_hidden = hide_rows(values)
     return Decided({(key, m): n for key, row in values.items() for m, n in zip(MEASURES, row)},
@@ -96,39 +98,63 @@ def completions_in(course_id: int, period: Period) -> list:
     return [CourseCompletion.course_id == course_id, CourseCompletion.completed_month.between(period.start, period.end)]
 
 
-def _completed_staff(course_id: int, last_month: str):
+def _completed_staff(course_id: int, last_month: str, valid_after: datetime | None = None):
     """Staff-list ids of the people whose account completed the course by the end of a month.
 
     A set the database builds once (from the completions, through the linked account) and then tests
-    each assignment against, instead of following every assignment to an account and back.
+    each assignment against, instead of following every assignment to an account and back. With
+    `valid_after`, only people whose first completion or a renewal happened since then (still valid).
     """
-    return (select(StaffMember.id).join(CourseCompletion, CourseCompletion.user_id == StaffMember.user_id)
-            .where(CourseCompletion.course_id == course_id, CourseCompletion.completed_month <= last_month))
+    if valid_after is None:
+        return (select(StaffMember.id).join(CourseCompletion, CourseCompletion.user_id == StaffMember.user_id)
+                .where(CourseCompletion.course_id == course_id, CourseCompletion.completed_month <= last_month))
+    moments = completion_moments({course_id})
+    return (select(StaffMember.id).join(moments, moments.c.user_id == StaffMember.user_id)
+            .where(moments.c.completed_month <= last_month, moments.c.completed_at >= valid_after))
 
 
-def covered_by(course_id: int, scope, at: date, last_month: str, *columns) -> dict:
-    """Staff on the list at a date who completed by the end of a month, grouped by assignment columns."""
+def covered_by(course_id: int, scope, at: date, last_month: str, *columns, ever: bool = False) -> dict:
+    """Staff on the list at a date who completed by the end of a month, grouped by assignment columns.
+
+    For a course whose completions expire (valid_for_months), only completions still valid at the date
+    count, unless `ever`.
+    """
+    months = None if ever else valid_for_months(course_id)
+    valid_after = valid_from(at, months) if months else None
     query = (select(*columns, func.count(func.distinct(StaffAssignment.staff_id)))
-             .where(*valid_at(at), StaffAssignment.staff_id.in_(_completed_staff(course_id, last_month)))
+             .where(*valid_at(at), StaffAssignment.staff_id.in_(_completed_staff(course_id, last_month, valid_after)))
              .group_by(*columns))
     if scope is not None:
         query = query.where(StaffAssignment.organisation_id.in_(scope))
     return {tuple(row[:-1]) if len(columns) > 1 else row[0]: row[-1] for row in db.session.execute(query)}
 
 
-def _coverage(course_id: int, at: date, last_month: str) -> tuple[dict, dict]:
-    """(staff, staff who completed) per förvaltning at a date; hand-entered headcounts where no list exists."""
+def _coverage(course_id: int, at: date, last_month: str) -> tuple[dict, dict, dict]:
+    """(staff, staff with a valid completion, staff who ever completed) per förvaltning at a date.
+
+    Hand-entered headcounts count where no list exists. The two kinds of "covered" are the same
+    unless the course's completions expire.
+    """
     staff = headcounts(None, at)
-    covered = covered_by(course_id, None, at, last_month, StaffAssignment.organisation_id)
+    months = valid_for_months(course_id)
+    ever = covered_by(course_id, None, at, last_month, StaffAssignment.organisation_id, ever=True)
+    covered = covered_by(course_id, None, at, last_month, StaffAssignment.organisation_id) if months else dict(ever)
     # Without a staff list, everyone who completed there counts against the hand-entered headcount.
     listed = set(db.session.scalars(select(StaffAssignment.organisation_id).distinct()))
-    typed = [oid for oid in staff if oid not in covered and oid not in listed]
+    typed = [oid for oid in staff if oid not in ever and oid not in listed]
     if typed:
-        covered.update(_counts(
-            select(CourseCompletion.organisation_id, func.count(CourseCompletion.id))
-            .where(CourseCompletion.course_id == course_id, CourseCompletion.organisation_id.in_(typed),
-                   CourseCompletion.completed_month <= last_month).group_by(CourseCompletion.organisation_id)))
-    return staff, covered
+        completed = (select(CourseCompletion.organisation_id, func.count(CourseCompletion.id))
+                     .where(CourseCompletion.course_id == course_id, CourseCompletion.organisation_id.in_(typed),
+                            CourseCompletion.completed_month <= last_month).group_by(CourseCompletion.organisation_id))
+        ever.update(_counts(completed))
+        if months:
+            moments = completion_moments({course_id})
+            still_valid = select(moments.c.user_id).where(moments.c.completed_month <= last_month,
+                                                          moments.c.completed_at >= valid_from(at, months))
+            covered.update(_counts(completed.where(CourseCompletion.user_id.in_(still_valid))))
+        else:
+            covered = dict(ever)
+    return staff, covered, ever
 
 
 def completion_tables(course_id: int, period: Period, main: Decided) -> tuple[Decided, Decided, Decided]:

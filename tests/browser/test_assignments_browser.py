@@ -34,6 +34,14 @@ def test_coordinator_previews_and_saves_a_rule_and_every_page_passes_axe(app, pa
     page.wait_for_url("**/tilldelningar/")
     assert "Regeln är sparad." in page.inner_text("main")
     axe(page, "the list of rules")
+    page.get_by_role("link", name="Rapport per förvaltning och enhet").click()
+    page.get_by_role("button", name="Visa tilldelningarna").click()
+    table = page.get_by_role("region", name="Per förvaltning och enhet")
+    assert "Förskoleförvaltningen" in table.inner_text() and "för få" in table.inner_text()  # 2 people
+    axe(page, "the assignment report")
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
 
 
 def test_learner_and_chef_pages_pass_axe(app, page, axe):
