@@ -33,7 +33,7 @@ MENU: list[tuple[str, list[Link]]] = [
     ("Följa upp", [Link("Rapporter", "reports.index", ("coordinator", "hr"),
                         ("reports.dashboard", "reports.persons", "reports.index")),
                    Link("Utvärdering", "survey.index", ("coordinator", "hr", "editor"),
-                        ("survey.index", "survey.report", "survey.texts")),
+                        ("survey.index", "survey.texts")),
                    Link("Återrapport", "council.first", ("coordinator",), ("council.",)),
                    Link("Tilldelningar", "assignments.index", ("coordinator", "hr"),
                         ("assignments.index", "assignments.new"))]),
@@ -51,8 +51,10 @@ EDITOR_CONTACTS = Link("Kontakter", "contacts.missing", ("editor",), ("contacts.
 # After sign-in, each role lands on the page it uses most.
 LANDING = {"admin": "admin.users", "coordinator": "reports.index", "hr": "reports.index", "editor": "editor.index"}
 
+ALL_LINKS = [link for _, links in MENU for link in links] + [EDITOR_CONTACTS]
 # Who may use pages that are not menu entries of their own, for the line on a 403 page.
-EXTRA_ROLES = {"reports.access_log": ("admin",), "assignments.my_units": EVERYONE}
+EXTRA_ROLES = {"reports.access_log": ("admin",), "survey.report": ("coordinator", "hr"),
+               "assignments.my_units": EVERYONE, "assignments.unit": EVERYONE}
 
 
 def allowed(user, link: Link) -> bool:
@@ -72,10 +74,14 @@ def menu_for(user) -> list[tuple[str, list[tuple[Link, bool]]]]:
     return groups
 
 
-def _current(link: Link) -> bool:
-    endpoint = request.endpoint or ""
+def _covers(link: Link, endpoint: str) -> bool:
+    """True if the endpoint is the link's page or one it covers (a cover ending in . or _ is a prefix)."""
     return endpoint == link.endpoint or any(
-        endpoint.startswith(c) if c.endswith(".") or c.endswith("_") else endpoint == c for c in link.covers)
+        endpoint.startswith(c) if c.endswith((".", "_")) else endpoint == c for c in link.covers)
+
+
+def _current(link: Link) -> bool:
+    return _covers(link, request.endpoint or "")
 
 
 def landing_page(user) -> str:
@@ -85,12 +91,10 @@ def landing_page(user) -> str:
 
 def who_can(endpoint: str | None) -> str | None:
     """A sentence naming the roles that may use the page at endpoint, or None if it is not known."""
-    roles = EXTRA_ROLES.get(endpoint or "")
+    endpoint = endpoint or ""
+    roles = EXTRA_ROLES.get(endpoint)
     if roles is None:
-        link = next((link for _, links in MENU for link in links + [EDITOR_CONTACTS]
-                     if endpoint == link.endpoint or (endpoint or "").startswith(tuple(
-                         c for c in link.covers if c.endswith(".") or c.endswith("_")))
-                     or endpoint in link.covers), None)
+        link = next((link for link in ALL_LINKS if _covers(link, endpoint)), None)
         if link is None:
             return None
         roles = link.roles

@@ -79,7 +79,9 @@ def test_preview_uses_the_learner_rendering_and_shows_problems(app):
     # A contact without a text reads as the learner would read it, not as a gap.
     assert "Fråga din chef eller HR om hur du når företagshälsovården." in preview
     line = text.split("\n").index("Se [[SAKNAS: en uppgift att fylla i]].") + 1
-    assert re.search(rf"Rad {line} \(platshållare\):</strong> Platshållare kvar: en uppgift att fylla i[^<]*"
+    # The line number is a link that puts the cursor on that line (static/editor-lines.js).
+    assert re.search(rf'<a href="#markdown" class="goto-line" data-line="{line}">Rad {line}</a> \(platshållare\):'
+                     r'</strong> Platshållare kvar: en uppgift att fylla i[^<]*'
                      r'<br><code class="problem-line">Se \[\[SAKNAS', preview)
     assert SENTENCE not in live_text(app)
 

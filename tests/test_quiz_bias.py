@@ -101,7 +101,7 @@ def test_the_editor_shows_bias_warnings_beside_their_lines(app, client):
     page = client.post(f"/redaktor/fil/{file_id}/forhandsgranska",
                        data={"csrf_token": token, "markdown": text}).get_data(as_text=True)
     line = line_of(text, "### Vad gör du när hon är rädd?")
-    assert f"Rad {line} (varning):</strong> Det rätta svaret är mer än 1,5 gånger" in page
+    assert f"Rad {line}</a> (varning):</strong> Det rätta svaret är mer än 1,5 gånger" in page
     assert '<code class="problem-line">### Vad gör du när hon är rädd?</code>' in page
 
 

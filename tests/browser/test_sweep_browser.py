@@ -11,13 +11,17 @@ from __future__ import annotations
 import threading
 
 import pytest
+from flask import url_for
+from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from learning import create_app
+from learning.council.models import CouncilSnapshot
 from learning.extensions import db
+from learning.timeutil import stockholm_month
 from learning.visits import buffer as visit_buffer
-from tests.browser.conftest import AXE_JS, CHROMIUM_ARGS, TIMEOUT_MS, WCAG_TAGS, _describe
+from tests.browser.conftest import AXE_JS, TIMEOUT_MS, WCAG_TAGS, _describe
 from tests.city_builders import ROLES, seed_city
 from tests.helpers import PASSWORD, app_config, reset_database, seed_reference_data
 
@@ -131,7 +135,6 @@ def page_urls(app, values: dict[str, str]) -> list[str]:
 
 def _build(app, rule: Rule, values: dict[str, str]) -> str:
     with app.test_request_context():
-        from flask import url_for
         return url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
 
 
@@ -144,9 +147,6 @@ def city_server(database_url, _schema, _browser_requirements):
         seed_reference_data()
     city = seed_city(app)
     with app.app_context():
-        from sqlalchemy import select
-        from learning.council.models import CouncilSnapshot
-        from learning.timeutil import stockholm_month
         month = stockholm_month()
         city.values.update(month=month, year_ago=f"{int(month[:4]) - 1}{month[4:]}",
                            snapshot=str(db.session.scalar(select(CouncilSnapshot.id))))
@@ -228,7 +228,8 @@ def opened_by() -> dict[str, set[str]]:
 def test_every_page_reflows_without_overlap_and_passes_axe(city_server, browser, axe_done, opened_by, role):
     base_url, urls = city_server
     context = browser.new_context(base_url=base_url, bypass_csp=True, locale="sv-SE")
-    context.set_default_timeout(TIMEOUT_MS)
+    # A busy CI machine can take long over the heaviest pages (the editor's preview): wait longer than elsewhere.
+    context.set_default_timeout(4 * TIMEOUT_MS)
     page = context.new_page()
     try:
         if role != "anonymous":
