@@ -11,7 +11,7 @@ from learning.access import role_required
 from learning.content.parsing import Document
 from learning.editor import courses, services
 from learning.editor.forms import BaseForm, EditForm, NewCourseForm, NewPartForm, base_revision
-from learning.formerrors import Errors
+from learning.formerrors import Errors, LineMessage
 from learning.learn.layout import in_file_order
 from learning.learn.services import QuizInputError, grade, parse_answers
 
@@ -147,7 +147,7 @@ def edit(file_id: int):
                                         "båda texterna i textrutan och spara eller publicera igen.")
         except services.Refused as exc:
             refused, status = exc, 400
-            form.markdown.errors.extend(f"Rad {p.line}: {p.message}" for p in exc.problems)
+            form.markdown.errors.extend(LineMessage(f"Rad {p.line}: {p.message}", p.line) for p in exc.problems)
         except services.RetakeChoiceNeeded:
             form.earlier.errors.append("Kunskapstestet har ändrats: välj om tidigare godkända resultat ska gälla.")
             status = 400
