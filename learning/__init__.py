@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
@@ -16,6 +17,8 @@ from werkzeug.routing import IntegerConverter
 from learning import config as settings
 from learning import transactions as _transactions  # noqa: F401  (the SQLite begin hook)
 from learning.extensions import csrf, db, limiter, login_manager, migrate
+from learning.sso import views as sso
+from learning.sso.services import needs_placement
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -73,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    sso.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Logga in för att fortsätta."
@@ -125,7 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.staff.views import bp as staff_bp
     from learning.survey.views import bp as survey_bp
 
-    for bp in (accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
+    for bp in (sso.bp, accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
                api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp, ops_bp, contacts_bp,
                assignments_bp):
         app.register_blueprint(bp)
@@ -154,22 +158,39 @@ def register_hooks(app: Flask) -> None:
         # current_user would load it.
         if request.blueprint in ("api", "ops"):
             return None
-        allowed = {"accounts.change_password", "accounts.logout", "static"}
-        if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:
+        allowed = {"accounts.change_password", "accounts.logout", "static", "sso.placement"}
+        if not current_user.is_authenticated or request.endpoint in allowed:
+            return None
+        if current_user.must_change_password:
             return redirect(url_for("accounts.change_password"))
+        if needs_placement(current_user):  # the one question an account from the identity provider may get
+            return redirect(url_for("sso.placement", next=request.full_path.rstrip("?")))
         return None
+
+    # Signing out after an SSO sign-in is a form whose answer redirects to the identity provider.
+    form_action = " ".join(["'self'", *filter(None, [_origin(app.config["OIDC_ISSUER"])])])
 
     @app.after_request
     def security_headers(response):
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            f"object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action {form_action}",
         )
+        if request.endpoint != "static":
+            # Pages carry names, answers and figures about people: no browser or proxy keeps a copy.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if app.config["BEHIND_TLS"]:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 @event.listens_for(Engine, "connect")

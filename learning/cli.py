@@ -102,6 +102,23 @@ def create_user(email, name, password, role, organisation_code, org_role) -> Non
     click.echo(f"Kontot {user.email} är skapat.")
 
 
+@click.command("set-role")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(list(accounts.PLATFORM_ROLES)))
+@click.option("--scope", "scope_codes", multiple=True, help="För HR: förvaltningens kod (kan upprepas).")
+def set_role(email, role, scope_codes) -> None:
+    """Give an existing account (e.g. one made at its first SSO sign-in) a platform role."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Det finns inget aktivt konto med adressen {email}.")
+    try:
+        accounts.set_roles(user.id, role, list(scope_codes))
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{user.email} har nu behörigheten {accounts.PLATFORM_ROLES[role]}.")
+
+
 @click.command("import-staff")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -194,6 +211,6 @@ def restore(path: Path, replace: bool) -> None:
 
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
-    for command in (check_content, import_content, export_content, bootstrap, create_user, import_staff,
+    for command in (check_content, import_content, export_content, bootstrap, create_user, set_role, import_staff,
                     roll_up_visits, send_reminders, backup, restore):
         app.cli.add_command(command)

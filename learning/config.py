@@ -45,9 +45,36 @@ class Defaults:
     MAX_CONTENT_LENGTH = 8_000_000
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # Failed sign-ins allowed per e-mail address and per client address.
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
-    LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
+    # Failed sign-ins (learning/throttle): free ones per (account, client address) and per client address
+    # within the window, then a wait before each further try that doubles from the first to the longest.
+    LOGIN_FREE_FAILURES_PER_ACCOUNT = 5
+    LOGIN_FREE_FAILURES_PER_ADDRESS = 50
+    LOGIN_FAILURE_WINDOW_SECONDS = 24 * 3600
+    LOGIN_DELAY_FIRST_SECONDS = 15
+    LOGIN_DELAY_MAX_SECONDS = 15 * 60
+    # Behind TLS (a reverse proxy that terminates https): browsers are told to use https only (HSTS).
+    BEHIND_TLS = False
+    HSTS_MAX_AGE = 365 * 24 * 3600
+
+    # Sign-in with the city's identity provider (OpenID Connect; Entra ID in Malmö), on when OIDC_ISSUER is set.
+    # The provider's endpoints and keys come from OIDC_ISSUER + /.well-known/openid-configuration.
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_SCOPES = "openid profile email"
+    # Claim names: the stable key to the person (Entra: "oid"), their address, name and employee id, and
+    # optionally förvaltning (code or name) and role in the organisation when the staff list does not know them.
+    OIDC_SUBJECT_CLAIM = "sub"
+    OIDC_EMAIL_CLAIM = "email"
+    OIDC_NAME_CLAIM = "name"
+    OIDC_EMPLOYEE_ID_CLAIM = "employee_id"
+    OIDC_ORGANISATION_CLAIM = ""
+    OIDC_ORG_ROLE_CLAIM = ""
+    # Clock skew allowed when checking the ID token's times, in seconds.
+    OIDC_LEEWAY = 60
+    # False with OIDC_ISSUER set: the identity provider is the only way in; local sign-in, sign-up and
+    # password reset are gone.
+    LOCAL_ACCOUNTS = True
     PASSWORD_MIN_LENGTH = 10
     # argon2-cffi's own defaults (RFC 9106 low-memory profile); tests lower them to save time.
     PASSWORD_HASH_PARAMS: dict = {}

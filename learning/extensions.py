@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -55,8 +54,3 @@ def get_or_create(model, **keys):
     if row is None and not add_unique(row := model(**keys)):  # another process created it first
         row = db.session.scalar(select(model).filter_by(**keys))
     return row
-
-
-def login_email_key() -> str:
-    """Rate-limit key for sign-in attempts against one account."""
-    return "login:" + (request.form.get("email") or "").strip().lower()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import smtplib
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email import charset
 from email.mime.text import MIMEText
 from email.header import Header
@@ -10,11 +12,46 @@ from email.utils import formataddr, parseaddr
 
 from flask import current_app
 
+# Mails sent on behalf of a request (address confirmation, password reset) leave on this thread, after the
+# request has answered: a stranger cannot tell from the response time whether a mail went out.
+_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
+_pending: set[Future] = set()
+_pending_lock = threading.Lock()
+
 
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send a plain-text message in Swedish from the platform's address."""
     with Outbox() as outbox:
         outbox.send(to, subject, body)
+
+
+def send_mail_later(to: str, subject: str, body: str) -> None:
+    """Send a message off the request path; a failure is logged (the person can ask for a new link)."""
+    app = current_app._get_current_object()
+
+    def send() -> None:
+        with app.app_context():
+            try:
+                send_mail(to, subject, body)
+            except (smtplib.SMTPException, OSError):
+                app.logger.exception("Could not send the mail %r to %s", subject, to)
+
+    future = _sender.submit(send)
+    with _pending_lock:
+        _pending.add(future)
+    future.add_done_callback(_forget)
+
+
+def _forget(future: Future) -> None:
+    with _pending_lock:
+        _pending.discard(future)
+
+
+def wait_for_mail(timeout: float = 10) -> None:
+    """Wait until every mail handed to send_mail_later has been sent (or failed)."""
+    with _pending_lock:
+        pending = set(_pending)
+    wait(pending, timeout=timeout)
 
 
 class Outbox:
@@ -35,10 +72,14 @@ class Outbox:
 
     def send(self, to: str, subject: str, body: str) -> None:
         """Send one plain-text message from the platform's address."""
-        message = _message(current_app.config["MAIL_FROM"], to, subject, body)
         if not current_app.config["MAIL_SERVER"]:
-            current_app.logger.warning("MAIL_SERVER is not set; the message is logged instead of sent:\n%s", message)
+            # Decoded, not the wire form: quoted-printable would cut a link with soft line breaks and show
+            # å as =C3=A5, and a newcomer copies the link from here.
+            current_app.logger.warning(
+                "MAIL_SERVER is not set; the message is logged instead of sent:\nTo: %s\nSubject: %s\n\n%s",
+                to, subject, body)
             return
+        message = _message(current_app.config["MAIL_FROM"], to, subject, body)
         try:
             self._connection().send_message(message)
         except smtplib.SMTPRecipientsRefused:

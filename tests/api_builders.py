@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from learning.accounts.models import User
 from learning.accounts.services import set_roles
+from learning.api.models import ApiToken
+from learning.api.services import access_of
 from learning.extensions import db
 from tests.helpers import csrf_token, login
 from tests.report_builders import MARCH, city  # noqa: F401  (the fixture)
@@ -55,7 +57,17 @@ def api_json(app, url: str, secret: str | None, status: int = 200) -> dict:
     return response.get_json()
 
 
-def as_role(app, email: str, role: str, scope: list[str] | None = None) -> None:
-    """Give the user a platform role (and HR förvaltningar) as an admin would."""
+def as_role(app, email: str, role: str, scope: list[str] | None = None, keep_tokens: bool = False) -> None:
+    """Give the user a platform role (and HR förvaltningar) as an admin would; that revokes their tokens.
+
+    keep_tokens: the tokens live on with the new access, as a token made before tokens recorded their access
+    does once the migration has recorded its owner's access of that moment (for testing what such a token sees).
+    """
     with app.app_context():
-        set_roles(db.session.scalar(select(User.id).filter_by(email=email)), role, scope or [])
+        user_id = db.session.scalar(select(User.id).filter_by(email=email))
+        set_roles(user_id, role, scope or [])
+        if keep_tokens:
+            user = db.session.get(User, user_id)
+            for token in db.session.scalars(select(ApiToken).filter_by(user_id=user_id)):
+                token.revoked_at, token.granted_access = None, access_of(user)
+            db.session.commit()

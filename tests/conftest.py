@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import os
 import socket
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from learning import create_app
 from learning.config import normalise_database_url
 from learning.extensions import db
+from learning.mail import wait_for_mail
 from learning.visits import buffer as visit_buffer
 from tests.helpers import app_config, login, make_user, reset_database, seed_reference_data
 
@@ -66,12 +68,38 @@ def _schema(database_url):
         db.engine.dispose()
 
 
+class _Mailbox(list):
+    """The messages delivered so far; reading it first waits for mails the app sends after its responses."""
+
+    def _settled(self):
+        wait_for_mail()
+        return self
+
+    def __len__(self):
+        return super(_Mailbox, self._settled()).__len__()
+
+    def __getitem__(self, index):
+        return super(_Mailbox, self._settled()).__getitem__(index)
+
+    def __iter__(self):
+        return super(_Mailbox, self._settled()).__iter__()
+
+    def __reversed__(self):
+        return super(_Mailbox, self._settled()).__reversed__()
+
+    def __eq__(self, other):
+        return super(_Mailbox, self._settled()).__eq__(other)
+
+    __hash__ = None
+
+
 class _Sink:
     """Collects every message the app sends, as a local SMTP server would deliver it."""
 
     def __init__(self):
-        self.messages: list[EmailMessage] = []
+        self.messages: list[EmailMessage] = _Mailbox()
         self.refused: set[str] = set()  # addresses answered "550 mailbox unavailable"
+        self.delay = 0.0  # seconds the server takes to accept a message
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refused:
@@ -80,6 +108,7 @@ class _Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -93,6 +122,7 @@ def _smtp_sink():
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     yield handler, port
+    wait_for_mail()
     controller.stop()
 
 
@@ -102,7 +132,17 @@ def mailbox(_smtp_sink) -> list[EmailMessage]:
     handler, _port = _smtp_sink
     handler.messages.clear()
     handler.refused.clear()
+    handler.delay = 0.0
     return handler.messages
+
+
+@pytest.fixture
+def slow_mail_server(_smtp_sink, mailbox):
+    """The test's SMTP server takes a second to accept each message."""
+    _smtp_sink[0].delay = 1.0
+    yield
+    wait_for_mail()
+    _smtp_sink[0].delay = 0.0
 
 
 @pytest.fixture
@@ -111,14 +151,30 @@ def refused_addresses(_smtp_sink, mailbox) -> set[str]:
     return _smtp_sink[0].refused
 
 
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID provider on loopback for the whole run (tests/oidc.py)."""
+    from tests.oidc import running_provider
+
+    with running_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def app_settings() -> dict:
+    """Extra settings for the app under test; a test module overrides this fixture to change them."""
+    return {}
+
+
 @contextmanager
-def seeded_app(database_url: str, smtp_port: int):
+def seeded_app(database_url: str, smtp_port: int, **settings):
     """An app on the test database with the organisations and the shipped course loaded, emptied afterwards."""
-    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port))
+    app = create_app(app_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port, **settings))
     with app.app_context():
         reset_database()
         seed_reference_data()
     yield app
+    wait_for_mail()  # a mail this test's requests handed over is not delivered into the next test's mailbox
     visit_buffer.close(app)
     with app.app_context():
         db.session.remove()
@@ -127,9 +183,9 @@ def seeded_app(database_url: str, smtp_port: int):
 
 
 @pytest.fixture
-def app(database_url, _schema, _smtp_sink):
+def app(database_url, _schema, _smtp_sink, app_settings):
     """An app on the test database with the organisations and the shipped course loaded."""
-    with seeded_app(database_url, _smtp_sink[1]) as app:
+    with seeded_app(database_url, _smtp_sink[1], **app_settings) as app:
         yield app
 
 

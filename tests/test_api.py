@@ -119,17 +119,40 @@ def test_a_session_cookie_alone_does_not_open_the_api(city):
     assert client.get("/api/v1/courses").status_code == 401
 
 
-def test_a_token_whose_user_lost_the_role_gets_403(token, city):
-    for role in ("learner", "editor"):
-        as_role(city, COORDINATOR, role)
-        body = api_json(city, API + "/completion", token, 403)
-        assert "behörighet" in body["error"]
-    as_role(city, COORDINATOR, "coordinator")
-    api_json(city, API + "/completion", token)
-    with city.app_context():
-        db.session.scalar(select(User).filter_by(email=COORDINATOR)).disabled = True
-        db.session.commit()
+def test_a_token_stops_working_for_good_when_its_owners_role_changes(token, city):
+    as_role(city, COORDINATOR, "hr", ["fsk"])  # demoted to HR: the token made for the whole city stops
+    assert api_json(city, API + "/completion", token, 401) == {"error": "API-nyckeln är återkallad."}
+    as_role(city, COORDINATOR, "coordinator")  # promoted back: the old token stays dead
     api_json(city, "/api/v1/courses", token, 401)
+    fresh = new_token(signed_in(city))
+    api_json(city, "/api/v1/courses", fresh)
+
+
+def test_a_token_stops_working_when_its_owners_hr_scope_changes(token, city):
+    as_role(city, COORDINATOR, "hr", ["fsk"], keep_tokens=True)  # an HR token for Förskoleförvaltningen
+    api_json(city, API + "/completion" + PERIOD, token)
+    as_role(city, COORDINATOR, "hr", ["fsk", "gsf"])
+    api_json(city, API + "/completion" + PERIOD, token, 401)
+
+
+def test_a_token_whose_access_changed_behind_the_admin_pages_back_is_refused(token, city):
+    with city.app_context():  # e.g. a role set with SQL by an operator: nothing revoked the token
+        db.session.scalar(select(User).filter_by(email=COORDINATOR)).role = "editor"
+        db.session.commit()
+    body = api_json(city, "/api/v1/courses", token, 401)
+    assert "API-nyckeln gäller inte längre" in body["error"]
+
+
+def test_a_token_stops_working_when_its_owner_is_deactivated(token, city):
+    from learning.accounts.services import set_disabled
+
+    with city.app_context():
+        user_id = db.session.scalar(select(User.id).filter_by(email=COORDINATOR))
+        set_disabled(user_id, True)
+    api_json(city, "/api/v1/courses", token, 401)
+    with city.app_context():
+        set_disabled(user_id, False)
+    api_json(city, "/api/v1/courses", token, 401)  # opened again: the token was revoked with the account
 
 
 # --- Figures --------------------------------------------------------------------------------------
@@ -213,7 +236,7 @@ def _first_part_slug(app) -> str:
 
 
 def test_an_hr_token_sees_only_its_own_forvaltning(token, city):
-    as_role(city, COORDINATOR, "hr", ["fsk"])  # the coordinator moved to HR in Förskoleförvaltningen
+    as_role(city, COORDINATOR, "hr", ["fsk"], keep_tokens=True)  # moved to HR in Förskoleförvaltningen
     body = api_json(city, API + "/completion" + PERIOD, token)
     assert [r["forvaltning"] for r in body["rows"]] == ["fsk"]
     assert _row(body, None) == [11, 10, 9, 81.8, 20, 8, 40.0, 8, False]
@@ -269,7 +292,7 @@ def test_authorisation_matrix_over_every_api_route(token, city, role):
     urls = _api_urls(city)
     assert len(urls) >= 3
     platform_role = {"hr-a": "hr", "hr-b": "hr"}.get(role, role)
-    as_role(city, COORDINATOR, platform_role, {"hr-a": ["fsk"], "hr-b": ["gsf"]}.get(role))
+    as_role(city, COORDINATOR, platform_role, {"hr-a": ["fsk"], "hr-b": ["gsf"]}.get(role), keep_tokens=True)
     for url in urls:
         assert api_get(city, url, None).status_code == 401, url
         status = api_get(city, url, token).status_code

@@ -43,8 +43,8 @@ def test_accounts_signed_up_during_a_staff_import_are_linked_and_created_once(ap
     created, *statuses = parallel([import_list, *calls])
 
     assert created == len(emails)
-    assert set(statuses) <= {200, 400}, Counter(statuses)  # 400: "there is already an account", never a 500
-    assert Counter(owner for owner, status in zip(owners, statuses) if status == 200) == Counter(emails)
+    # Both halves of a double click get the same answer ("check your mail"); never a 500.
+    assert set(statuses) == {200}, Counter(statuses)
     with app.app_context():
         accounts = dict(db.session.execute(select(User.email, func.count()).group_by(User.email)).all())
         linked = dict(db.session.execute(

@@ -35,7 +35,7 @@ class Organisation(db.Model):
 
 
 class User(UserMixin, db.Model):
-    """A person with a local account."""
+    """A person's account: local (e-mail and password), from the identity provider, or both."""
 
     __tablename__ = "users"
     # Covering index for the reports' "registered" count (accounts per förvaltning created before a date).
@@ -55,6 +55,9 @@ class User(UserMixin, db.Model):
     # Part of the login cookie: changing it (on a new password) signs out every other session.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The identity provider's subject ("sub", or Entra's "oid") for accounts that sign in with the city's
+    # identity provider: the key to the person, since addresses change. Such accounts may have no password.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship()

@@ -14,8 +14,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 
 from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, HrScope, Organisation, User
+from learning.api.models import ApiToken
 from learning.extensions import add_unique, db
 from learning.staff.services import link_accounts
+from learning.timeutil import utcnow
 from learning.transactions import lock, write_transaction
 
 def _hasher() -> PasswordHasher:
@@ -31,6 +33,10 @@ def _hasher() -> PasswordHasher:
 
 class AccountError(ValueError):
     """A request about an account that cannot be carried out; the message is for the user."""
+
+
+class AddressTaken(AccountError):
+    """There is already an account with this address (sign-up says so by mail only, never on the page)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def _insert_user(new: NewUser, password_hash: str) -> User:
         must_change_password=new.must_change_password, email_confirmed=new.email_confirmed,
     )
     if not add_unique(user):
-        raise AccountError("Det finns redan ett konto med den e-postadressen. Logga in i stället.")
+        raise AddressTaken("Det finns redan ett konto med den e-postadressen. Logga in i stället.")
     return user
 
 
@@ -197,6 +203,7 @@ def set_roles(user_id: int, role: str, scope_codes: list[str]) -> User:
         raise AccountError("Okänd förvaltning i behörigheten.")
     if role == "hr" and not scopes:
         raise AccountError("En HR-roll behöver minst en förvaltning.")
+    before = (user.role, sorted(s.organisation_id for s in user.hr_scopes))
     user.role = role
     wanted = {o.id: o for o in scopes} if role == "hr" else {}
     # Change the scope rows by difference so the unique (user, organisation) pair is never inserted twice.
@@ -205,7 +212,27 @@ def set_roles(user_id: int, role: str, scope_codes: list[str]) -> User:
             user.hr_scopes.remove(scope)
     have = {s.organisation_id for s in user.hr_scopes}
     user.hr_scopes.extend(HrScope(organisation=o) for oid, o in wanted.items() if oid not in have)
+    if before != (role, sorted(wanted)):
+        _revoke_api_tokens(user.id)  # made for the old access: demoted and promoted back, they stay dead
     return user
+
+
+@write_transaction
+def set_disabled(user_id: int, disabled: bool) -> User:
+    """Deactivate an account (every session and API token ends) or open it again."""
+    user = db.session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise AccountError("Användaren finns inte.")
+    if disabled and not user.disabled:
+        user.rotate_session_token()
+        _revoke_api_tokens(user.id)
+    user.disabled = disabled
+    return user
+
+
+def _revoke_api_tokens(user_id: int) -> None:
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def list_users(search: str = "", limit: int = 200) -> list[User]:

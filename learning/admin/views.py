@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from learning.accounts import services as accounts
 from learning.accounts.models import ORG_ROLES, PLATFORM_ROLES
@@ -45,3 +46,19 @@ def user(user_id: int):
         form.role.data = person.role
         form.scopes.data = [s.organisation.code for s in person.hr_scopes]
     return render_template("admin/user.html", person=person, form=form), 400 if form.errors else 200
+
+
+@bp.post("/anvandare/<int:user_id>/avstangd")
+@admin_required
+def set_disabled(user_id: int):
+    """Deactivate an account (sessions and API tokens end) or open it again."""
+    disabled = request.form.get("disabled") == "1"
+    if disabled and user_id == current_user.id:
+        flash("Du kan inte stänga av ditt eget konto.", "warning")
+        return redirect(url_for("admin.user", user_id=user_id))
+    try:
+        person = accounts.set_disabled(user_id, disabled)
+    except accounts.AccountError:
+        abort(404)
+    flash(f"Kontot för {person.name} är {'avstängt' if disabled else 'öppnat igen'}.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))

@@ -25,6 +25,9 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The owner's platform role and HR scope when the token was made (learning.api.services.access_of): a token
+    # whose owner's access has changed since then stops working rather than follow the new access.
+    granted_access: Mapped[str] = mapped_column(String(2000), default="")
 
     user: Mapped[User] = relationship()
 

@@ -62,9 +62,16 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     if len(name) > MAX_NAME:
         raise TokenError(f"Skriv högst {MAX_NAME} tecken.")
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=digest(secret))
+    token = ApiToken(user_id=user.id, name=name, token_hash=digest(secret), granted_access=access_of(user))
     db.session.add(token)
     return token, secret
+
+
+def access_of(user: User) -> str:
+    """The user's platform role and, for HR, the förvaltningar they may see, as one comparable text."""
+    if user.role != "hr":
+        return user.role
+    return "hr:" + ",".join(str(i) for i in sorted(s.organisation_id for s in user.hr_scopes))
 
 
 def tokens_of(user_id: int) -> list[ApiToken]:
@@ -96,6 +103,9 @@ def authenticate(header: str | None) -> User:
         raise ApiError(401, "API-nyckeln är återkallad.")
     if token.user.disabled:
         raise ApiError(401, "Kontot som API-nyckeln hör till är avstängt.")
+    if token.granted_access != access_of(token.user):
+        raise ApiError(401, "API-nyckeln gäller inte längre: behörigheten för kontot den hör till har ändrats "
+                            "sedan nyckeln skapades. Skapa en ny nyckel.")
     now = utcnow()
     # Written at most once a minute per token: a follow-up tool's burst of calls is not a burst of writes.
     if token.last_used_at is None or local(token.last_used_at) < now - TOUCH_EVERY:

@@ -23,8 +23,8 @@ class StaffMember(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # The account with this address, if any: set when the list is imported and when an account is created
-    # (addresses never change on an account), so reports follow one key instead of comparing addresses.
+    # The account with this address, if any: set when the list is imported and when an account is created,
+    # or by employee id at an SSO sign-in, so reports follow one key instead of comparing addresses.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     @validates("email")

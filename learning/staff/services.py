@@ -174,9 +174,13 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
 
 @write_transaction
 def link_accounts(email: str | None = None) -> None:
-    """Point staff members at the account with their address (all of them, or those with one address)."""
+    """Point staff members at the account with their address (all of them, or those with one address).
+
+    A member no account's address matches keeps the account it has: one linked at an SSO sign-in by employee
+    id (learning/sso) stays linked though the staff list and the identity provider spell the address apart.
+    """
     account = select(User.id).where(User.email == StaffMember.email).scalar_subquery()
-    query = update(StaffMember).values(user_id=account)
+    query = update(StaffMember).values(user_id=func.coalesce(account, StaffMember.user_id))
     if email is not None:
         query = query.where(StaffMember.email == email)
     db.session.execute(query.execution_options(synchronize_session=False))

@@ -1,0 +1,1 @@
+"""Throttling failed sign-ins without letting a stranger lock anybody out."""
