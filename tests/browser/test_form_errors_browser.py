@@ -42,6 +42,7 @@ ROLES = {"learner": LEARNER, "editor": EDITOR, "coordinator": COORDINATOR, "admi
 # POST endpoints whose form is a single button (besides its CSRF token): there is nothing to fill in wrongly.
 BUTTONS = {
     "accounts.logout": "the sign-out button",
+    "admin.set_disabled": "deactivate or open an account: a button",
     "api_tokens.revoke": "revoke a key: a button",
     "assignments.close": "close a rule: a button",
     "council.freeze": "freeze the figures: a button",
@@ -112,6 +113,7 @@ CASES = [
     Case("accounts.reset_password", None, "/nytt-losenord/vilken-som-helst", click("Spara nytt lösenord")),
     Case("certificates.lookup", None, "/intyg/", click("Kontrollera intyget")),
     Case("accounts.change_password", "learner", "/byt-losenord", click("Spara nytt lösenord")),
+    Case("sso.placement", "learner", "/sso/var-arbetar-du", click("Spara och fortsätt")),
     Case("mypages.index", "learner", "/mina-sidor/", click("Spara uppgifterna", fill("Namn", ""))),
     Case("learn.submit", "learner", "/kurs/grundkurs/del-1", click("Skicka in svaren")),
     Case("survey.answer", "learner", "/kurs/grundkurs/utvardering", click("Skicka svaret")),
@@ -340,7 +342,7 @@ SAMPLES = [
     ("header", "the skip link", "a.skip-link"),
     ("header", "the site name", "header a.brand"),
     ("header", "a menu link", "header nav a >> nth=1"),
-    ("header", "the sign-out button", "header button"),
+    ("header", "the sign-out button", "header form button"),
     ("main", "a link", "main a >> nth=0"),
     ("main", "a text field", "main input[type=text] >> nth=0"),
     ("main", "a button", "main button >> nth=0"),
