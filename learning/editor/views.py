@@ -226,6 +226,8 @@ def _history(target, errors: Errors | None = None):
 def compare(file_id: int):
     """The difference between two revisions, chosen by number."""
     target = _file_or_404(file_id)
+    if "fran" not in request.args and "till" not in request.args:  # nothing chosen yet: the page to choose on
+        return redirect(url_for("editor.history", file_id=file_id))
     old = services.revision_of(file_id, base_revision(request.args.get("fran")) or 0)
     new = services.revision_of(file_id, base_revision(request.args.get("till")) or 0)
     if old is None or new is None:

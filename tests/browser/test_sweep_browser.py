@@ -34,6 +34,8 @@ NOT_PAGES = {
     "mypages.export": "a JSON download",
     "accounts.confirm": "a one-use link from a mail that redirects",
     "accounts.reset_password": "a one-use link from a mail (its form is the password page's)",
+    "sso.start": "a redirect to the identity provider",
+    "sso.callback": "the identity provider's return, a redirect",
 }
 
 # Pages whose layout depends on a query string as well: swept with these too.
