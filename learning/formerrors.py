@@ -20,11 +20,22 @@ from wtforms.widgets import ListWidget
 
 @dataclass(frozen=True)
 class FieldError:
-    """One error: the field it belongs to, the message, and the id of the control a summary link focuses."""
+    """One error: the field it belongs to, the message, the id of the control a summary link focuses, and for
+    an error on one line of a text, that line (the link then puts the cursor on it, static/editor-lines.js)."""
 
     name: str
     message: str
     target: str | None
+    line: int | None = None
+
+
+class LineMessage(str):
+    """A WTForms error message about one line of a text area."""
+
+    def __new__(cls, message: str, line: int):
+        self = super().__new__(cls, message)
+        self.line = line
+        return self
 
 
 class Errors:
@@ -89,14 +100,9 @@ def entries(*sources) -> list[FieldError]:
             for name, messages in source.errors.items():
                 field = source._fields.get(name)
                 target = first_control_id(field) if field is not None and field.type != "CSRFTokenField" else None
-                found.extend(FieldError(name, message, target) for message in _flat(messages))
+                found.extend(FieldError(name, str(message), target, getattr(message, "line", None))
+                             for message in messages)
     return found
-
-
-def _flat(messages) -> list[str]:
-    if isinstance(messages, dict):  # a FormField's errors
-        return [m for value in messages.values() for m in _flat(value)]
-    return [str(m) for m in messages]
 
 
 def _has_errors(value) -> bool:

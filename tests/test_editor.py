@@ -111,7 +111,7 @@ def test_broken_text_is_refused_with_its_line_and_the_live_revision_stays(app, c
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Versionen publicerades inte" in page
-    assert re.search(r'<li><a href="#markdown">Rad \d+: [^<]*' + re.escape(message), unescape(page))
+    assert re.search(r'<li><a href="#markdown" class="goto-line" data-line="\d+">Rad \d+: [^<]*' + re.escape(message), unescape(page))
     assert live_text(app) == before and revision_count(app) == count
     assert client.get(PART).status_code == 200
     assert change(form["markdown"]) == edit_form(editor, fid)["markdown"]  # kept as a draft: nothing lost

@@ -86,7 +86,7 @@ def test_markdown_uses_an_image_by_name_and_alt_text_is_required(app, client, le
     form = edit_form(editor, fid)
     without_alt = form["markdown"].replace("## Det här lär du dig", "## Det här lär du dig\n\n![](samtal.png)", 1)
     response = submit(editor, fid, form, "publish", markdown=without_alt, message="Bild")
-    assert response.status_code == 400 and '<li><a href="#markdown">Rad 10: Bilden saknar alt-text' in response.get_data(as_text=True)
+    assert response.status_code == 400 and '<li><a href="#markdown" class="goto-line" data-line="10">Rad 10: Bilden saknar alt-text' in response.get_data(as_text=True)
 
     with_alt = without_alt.replace("![](samtal.png)", "![Två kollegor samtalar](samtal.png)")
     assert submit(editor, fid, form, "publish", markdown=with_alt, message="Bild").status_code == 302

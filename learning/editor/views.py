@@ -11,7 +11,7 @@ from learning.access import role_required
 from learning.content.parsing import Document
 from learning.editor import courses, services
 from learning.editor.forms import BaseForm, EditForm, NewCourseForm, NewPartForm, base_revision
-from learning.formerrors import Errors
+from learning.formerrors import Errors, LineMessage
 from learning.learn.layout import in_file_order
 from learning.learn.services import QuizInputError, grade, parse_answers
 
@@ -147,7 +147,7 @@ def edit(file_id: int):
                                         "båda texterna i textrutan och spara eller publicera igen.")
         except services.Refused as exc:
             refused, status = exc, 400
-            form.markdown.errors.extend(f"Rad {p.line}: {p.message}" for p in exc.problems)
+            form.markdown.errors.extend(LineMessage(f"Rad {p.line}: {p.message}", p.line) for p in exc.problems)
         except services.RetakeChoiceNeeded:
             form.earlier.errors.append("Kunskapstestet har ändrats: välj om tidigare godkända resultat ska gälla.")
             status = 400
@@ -226,6 +226,8 @@ def _history(target, errors: Errors | None = None):
 def compare(file_id: int):
     """The difference between two revisions, chosen by number."""
     target = _file_or_404(file_id)
+    if "fran" not in request.args and "till" not in request.args:  # nothing chosen yet: the page to choose on
+        return redirect(url_for("editor.history", file_id=file_id))
     old = services.revision_of(file_id, base_revision(request.args.get("fran")) or 0)
     new = services.revision_of(file_id, base_revision(request.args.get("till")) or 0)
     if old is None or new is None:
