@@ -213,6 +213,8 @@ def _with_completions(user: User, course: PublishedCourse, attempt: QuizAttempt)
 def _renew_if_round_done(user: User, course: PublishedCourse) -> None:
     # Inside submit_quiz's transaction, under the learner's progress lock: the round's number is read and
     # written once, and (user, course, cycle) is unique besides.
+    if not course.valid_for_months:  # a course whose completion never expires has no rounds
+        return
     standing = renewals.standing(user.id, course.id, course.valid_for_months)
     if standing is None or not standing.renewing(stockholm_today()):
         return
