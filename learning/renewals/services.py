@@ -51,7 +51,7 @@ def valid_from(day: date, months: int) -> datetime:
         first -= timedelta(days=1)
     while add_months(first, months) <= day:
         first += timedelta(days=1)
-    return datetime.combine(first, time(), tzinfo=STOCKHOLM).astimezone(timezone.utc)
+    return round_start(first)
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def standing(user_id: int, course_id: int, months: int | None) -> Standing | Non
 
 
 def round_start(day: date) -> datetime:
-    """The moment (UTC) a round opening on a Stockholm date begins."""
+    """The moment (UTC) a Stockholm date begins: when a round opening that day starts, or a validity cutoff."""
     return datetime.combine(day, time(), tzinfo=STOCKHOLM).astimezone(timezone.utc)
 
 
