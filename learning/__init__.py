@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from learning.mypages.views import bp as mypages_bp
     from learning.groups.views import bp as groups_bp
     from learning.ops.views import bp as ops_bp
+    from learning.programme.views import bp as programme_bp
     from learning.reports.views import bp as reports_bp
     from learning.sessions.views import bp as sessions_bp
     from learning.staff.views import bp as staff_bp
@@ -131,7 +132,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (sso.bp, accounts_bp, learn_bp, certificates_bp, mypages_bp, admin_bp, survey_bp, reports_bp, staff_bp,
                api_bp, api_tokens_bp, editor_bp, media_bp, sessions_bp, groups_bp, council_bp, ops_bp, contacts_bp,
-               assignments_bp):
+               assignments_bp, programme_bp):
         app.register_blueprint(bp)
 
 

@@ -34,7 +34,7 @@ MENU: list[tuple[str, list[Link]]] = [
                         ("reports.dashboard", "reports.persons", "reports.index")),
                    Link("Utvärdering", "survey.index", ("coordinator", "hr", "editor"),
                         ("survey.index", "survey.texts")),
-                   Link("Återrapport", "council.first", ("coordinator",), ("council.",)),
+                   Link("Återrapport", "programme.report", ("coordinator",), ("council.", "programme.")),
                    Link("Tilldelningar", "assignments.index", ("coordinator", "hr"),
                         ("assignments.index", "assignments.new"))]),
     ("Innehåll", [Link("Redigera", "editor.index", ("editor",), ("editor.",)),

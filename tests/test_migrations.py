@@ -73,3 +73,36 @@ def test_upgrading_keeps_existing_rows(empty_database_url):
     assert [(u, c) for u, c, _ in starts] == [(1, 1)]
     assert str(starts[0][2]).startswith("2025-12-01 09:00")
     assert [tuple(row) for row in staff] == [("a@malmo.se", 1)]  # lower-case, and linked to Anna's account
+
+
+def test_existing_sessions_are_tied_to_the_course_of_their_kind_and_keep_their_attendance(empty_database_url):
+    """c3d8e1f4a2b6: grundutbildning -> the base course, fördjupning -> the only fördjupning course, workshop -> none."""
+    app = create_app(app_config(empty_database_url))
+    with app.app_context():
+        flask_migrate.upgrade(revision="b7e41c2d9a10")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO organisations (id, code, name, active) VALUES (1, 'fsk', 'F', true)"))
+            connection.execute(text("INSERT INTO courses (id, slug, created_at) VALUES "
+                                    "(1, 'grundkurs', '2026-01-01'), (2, 'fordjupning', '2026-02-01')"))
+            connection.execute(text("INSERT INTO content_files (id, course_id, filename) VALUES "
+                                    "(1, 1, 'course.md'), (2, 2, 'course.md')"))
+            connection.execute(text(
+                "INSERT INTO revisions (id, content_file_id, number, markdown, content_hash, message, created_at) "
+                "VALUES (1, 1, 1, :base, 'a', '', '2026-01-01'), (2, 2, 1, :old, 'b', '', '2026-02-01'), "
+                "(3, 2, 2, :deeper, 'c', '', '2026-02-02')"),
+                {"base": "---\ntitle: Grund\n# requires: ingen\n---\nText\nrequires: nej\n",
+                 "old": "---\ntitle: Fördjupning\n---\n", "deeper": "---\ntitle: Fördjupning\nrequires: grundkurs\n---\n"})
+            for session_id, kind in ((1, "grundutbildning"), (2, "workshop"), (3, "fordjupning")):
+                connection.execute(text(
+                    "INSERT INTO live_sessions (id, kind, mode, title, held_on, organiser, targets, created_at) "
+                    "VALUES (:id, :kind, 'digital', 'T', '2026-03-01', 'R', '[]', '2026-03-01')"),
+                    {"id": session_id, "kind": kind})
+                connection.execute(text("INSERT INTO session_counts (id, session_id, organisation_id, attendees) "
+                                        "VALUES (:id, :id, 1, :n)"), {"id": session_id, "n": 10 * session_id})
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            tied = connection.execute(text("SELECT id, course_id FROM live_sessions ORDER BY id")).all()
+            counts = connection.execute(text("SELECT session_id, attendees FROM session_counts ORDER BY id")).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in tied] == [(1, 1), (2, None), (3, 2)]
+    assert [tuple(row) for row in counts] == [(1, 10), (2, 20), (3, 30)]

@@ -116,6 +116,7 @@ ACCESS = {
     "/rapporter/kunskapstest": {"editor", "coordinator", "admin"},
     "/rapporter/atkomstlogg": {"admin"},
     "/rapporter/aterrapport": {"coordinator", "admin"},
+    "/rapporter/aterrapport.csv": {"coordinator", "admin"},
     "/rapporter/grundkurs/aterrapport": {"coordinator", "admin"},
     "/rapporter/grundkurs/aterrapport.csv": {"coordinator", "admin"},
     "/utvardering/": HR_AND_UP | {"editor"},

@@ -65,11 +65,85 @@ def _counted(fixed: dict, count_name: str, description: str) -> dict:
     return _shown_or_hidden(fixed, {count_name: _COUNT}, {count_name: _NULL_COUNT}, description)
 
 
+_MAYBE_TEXT = {"type": "string", "nullable": True}
+_DECIMAL = {"type": "string", "nullable": True, "pattern": r"^[0-9]+(\.[0-9]+)?$",
+            "description": "Ett tal med punkt som decimaltecken (t.ex. 4.28); null när det är dolt eller saknas."}
+
+
+def _council_schemas() -> dict:
+    """The council report's figures, as stored in a snapshot: the course's and the programme's."""
+    ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in
+           ("CouncilSource", "CouncilOrganisation", "CouncilGender", "CouncilEvaluation", "CouncilPeriod")}
+    themes = {"type": "array", "description": "De vanligaste temana i fritextsvaren: [tema, antal svar].",
+              "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                        "items": {"oneOf": [_STRING, _COUNT]}}}
+    evaluation = {
+        "withheld": {**_MAYBE_TEXT, "description": "Varför utvärderingen inte visas för perioden, annars null."},
+        "responses": {**_MAYBE_COUNT, "description": "Svar; null när de är för få eller inte visas."},
+        "completions": {**_COUNT, "description": "Kursavslut under perioden (svarsfrekvensens nämnare)."},
+        "rate": {**_DECIMAL, "description": "Svarsfrekvens i procent med en decimal; null när den inte visas."},
+        "items": {"type": "array", "items": _object({"text": _STRING, "mean": _DECIMAL, "n": _MAYBE_COUNT})},
+    }
+    common = {
+        "period": ref["CouncilPeriod"],
+        "sources": {"type": "array", "items": ref["CouncilSource"]},
+        "source_sum": {**_COUNT, "description": "Källornas deltagare summerade."},
+        "total": {**_COUNT, "description": "Personer: kända till namn och e-post en gång, kända bara som antal tillagda."},
+        "known": {**_COUNT, "description": "Personer kända till namn och e-post, en gång var."},
+        "counted_once_less": {"type": "integer", "description": "source_sum minus total."},
+        "organisations": {"type": "array", "items": ref["CouncilOrganisation"]},
+        "organisations_total_hidden": {"type": "boolean",
+                                       "description": "Sant när för få deltog för att visa förvaltningar alls."},
+        "gender": {"type": "array", "items": ref["CouncilGender"]},
+        "gender_known": {**_MAYBE_COUNT, "description": "Deltagare med känt kön; null när en kökscell är dold."},
+    }
+    return {
+        "CouncilPeriod": _object({"start": {**_STRING, "pattern": MONTH_PATTERN},
+                                  "end": {**_STRING, "pattern": MONTH_PATTERN}}),
+        "CouncilSource": {"type": "object", "additionalProperties": False,
+                          "required": ["key", "label", "participants", "sessions"],
+                          "properties": {"key": _STRING, "label": _STRING, "participants": _COUNT,
+                                         "sessions": {**_MAYBE_COUNT, "description": "Tillfällen; null för webb och grupp."},
+                                         "named": _COUNT, "counted": _COUNT,
+                                         "course": {**_STRING, "description": "Kursens kortnamn (programmets "
+                                                                             "webb- och gruppkällor)."}}},
+        "CouncilOrganisation": _object({"name": _STRING, "participants": {
+            **_MAYBE_COUNT, "description": "null: för få, eller skulle avslöja en för liten grupp."}}),
+        "CouncilGender": _object({"key": {**_STRING, "enum": ["kvinna", "man", "annat", "okant"]}, "label": _STRING,
+                                  "n": _MAYBE_COUNT, "share": _DECIMAL}),
+        "CouncilEvaluation": _object(evaluation),
+        "CouncilReport": _object({
+            **common, "survey": ref["CouncilEvaluation"],
+            "visits": _object({"visits": _COUNT, "unique": _COUNT}), "themes": themes},
+            "En kurs återrapport: kursens egna kursavslut, gruppvisningar och tillfällen."),
+        "ProgrammeReport": _object({
+            **common,
+            "anonymous": {**_COUNT, "description": "Deltagare kända bara som antal (grupper, antal per förvaltning)."},
+            "courses": {"type": "array", "items": _object({
+                "slug": _STRING, "title": _STRING,
+                "base": {"type": "boolean", "description": "Sant för grundkursen (bygger inte på en annan kurs)."},
+                "web": _COUNT, "group": _COUNT, "sessions": _COUNT,
+                "participants": {**_COUNT, "description": "Totalen i kursens egen återrapport."}})},
+            "untied": _object({"participants": _COUNT, "sessions": _COUNT},
+                              "Tillfällen som inte hör till någon kurs (räknas bara i programmet)."),
+            "in_several": {**_COUNT, "description": "Kända personer som räknas i flera kurser eller i tillfällen "
+                                                    "utan kurs: kursernas totaler + untied − total."},
+            "split": _object({"base": _COUNT, "deeper": _COUNT, "both": _COUNT},
+                             "Grundutbildningen, fördjupningar och workshoppar, och de som deltog i båda."),
+            "evaluations": {"type": "array", "items": _object({"slug": _STRING, "title": _STRING, **evaluation,
+                                                               "themes": themes})},
+            "visits": {"type": "array", "items": _object({"slug": _STRING, "title": _STRING,
+                                                          "visits": _COUNT, "unique": _COUNT})},
+        }, "Hela programmets återrapport: alla kurser, tillfällen och gruppvisningar, varje känd person en gång."),
+    }
+
+
 def _schemas() -> dict:
     ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in
            ("Course", "Period", "Figures", "Row", "Part", "Breakdown", "Month")}
     header = {"course": ref["Course"], "period": ref["Period"], "forvaltning": _ORGANISATION}
     return {
+        **_council_schemas(),
         "Error": _object({"error": {**_STRING, "description": "Vad som gick fel, på svenska."}}),
         "Course": _object({"slug": _STRING, "title": _STRING}),
         "CourseList": _object({"courses": {"type": "array", "items": ref["Course"]}}),
@@ -211,6 +285,24 @@ def document() -> dict:
                               "400": {"$ref": "#/components/responses/BadRequest"}, **_AUTH_ERRORS,
                               "404": {"$ref": "#/components/responses/NotFound"}},
             }},
+            "/api/v1/council": {"get": {
+                "operationId": "programmeCouncilReport",
+                "summary": "Återrapporten för hela programmet (bara samordnare), som på /rapporter/aterrapport.",
+                "parameters": [{"$ref": "#/components/parameters/council_fran"},
+                               {"$ref": "#/components/parameters/council_till"}],
+                "responses": {"200": _ok("ProgrammeReport", "Siffrorna."),
+                              "400": {"$ref": "#/components/responses/BadRequest"}, **_AUTH_ERRORS},
+            }},
+            "/api/v1/courses/{slug}/council": {"get": {
+                "operationId": "courseCouncilReport",
+                "summary": "En kurs återrapport (bara samordnare), som på /rapporter/{slug}/aterrapport.",
+                "parameters": [{"$ref": "#/components/parameters/slug"},
+                               {"$ref": "#/components/parameters/council_fran"},
+                               {"$ref": "#/components/parameters/council_till"}],
+                "responses": {"200": _ok("CouncilReport", "Siffrorna."),
+                              "400": {"$ref": "#/components/responses/BadRequest"}, **_AUTH_ERRORS,
+                              "404": {"$ref": "#/components/responses/NotFound"}},
+            }},
             "/api/v1/courses/{slug}/quiz": {"get": {
                 "operationId": "quizAnalysis",
                 "summary": "Analys av kunskapstesten per del och fråga (bara samordnare).",
@@ -229,6 +321,10 @@ def document() -> dict:
                          "schema": {"type": "string", "example": "grundkurs"}},
                 "fran": _month_parameter("fran", "Första månaden, ÅÅÅÅ-MM. Tomt eller utelämnat: från början."),
                 "till": _month_parameter("till", "Sista månaden, ÅÅÅÅ-MM. Tomt eller utelämnat: innevarande månad."),
+                "council_fran": _month_parameter("fran", "Första månaden, ÅÅÅÅ-MM. Tomt eller utelämnat: "
+                                                         "innevarande halvårs första månad."),
+                "council_till": _month_parameter("till", "Sista månaden, ÅÅÅÅ-MM. Tomt eller utelämnat: "
+                                                         "innevarande halvårs sista månad."),
                 "forvaltning": {"name": "forvaltning", "in": "query", "required": False,
                                 "description": "Bara en förvaltning, med dess kod (t.ex. fsk).",
                                 "schema": {"type": "string", "example": "fsk"}},

@@ -137,12 +137,15 @@ def narrow_scope(scope: Scope, organisation_code: str | None) -> tuple[Scope, Or
         raise ApiError(403, "Du har inte behörighet till den förvaltningen.") from None
 
 
-def period(start: str | None, end: str | None) -> Period:
-    """The dashboard's period, read strictly: a month is exactly YYYY-MM; empty or absent means the default."""
+def period(start: str | None, end: str | None, default: Period | None = None) -> Period:
+    """The period, read strictly: a month is exactly YYYY-MM; empty or absent means the default (the
+    dashboard's, from the start until this month, unless another is given)."""
     # The dashboard forgives spaces around a typed month; a program gets told, as the OpenAPI pattern says.
     for value in (start, end):
         if value and not MONTH.fullmatch(value):
             raise PeriodError(f"”{value[:20]}” är inte en månad mellan 2000 och 2100. Skriv till exempel 2026-11.")
+    if default is not None:
+        return parse_period(start, end, default.end, default.start)
     return parse_period(start, end, stockholm_month())
 
 

@@ -14,10 +14,12 @@ from learning.assignments import report
 from learning.api.forms import TokenForm
 from learning.content.services import course_slugs, published_course
 from learning.extensions import csrf
-from learning.periods import PeriodError
+from learning.council import figures as council_figures
+from learning.periods import Period, PeriodError, current_half_year
+from learning.programme import figures as programme_figures
 from learning.reports import quiz
 from learning.reports.services import dashboard
-from learning.timeutil import stockholm_today
+from learning.timeutil import stockholm_month, stockholm_today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/api-nycklar")
@@ -133,6 +135,31 @@ def quiz_analysis(slug: str):
     if course is None:
         raise services.ApiError(404, "Kursen finns inte.")
     return json_response(services.quiz(course, quiz.analysis(course)))
+
+
+def _council_period() -> Period:
+    """The period asked for (strict YYYY-MM), by default the current half-year as on the report's page."""
+    if g.api_scope is not None:
+        raise services.ApiError(403, "Återrapporten är till för samordnare.")
+    _only("fran", "till")
+    default = current_half_year(stockholm_month())
+    return services.period(request.args.get("fran"), request.args.get("till"), default)
+
+
+@bp.get("/council")
+def programme_council():
+    """The programme's council report: every course, session and group viewing, each known person once."""
+    return json_response(programme_figures.compute(_council_period(), stockholm_today()))
+
+
+@bp.get("/courses/<slug>/council")
+def course_council(slug: str):
+    """One course's council report, as on /rapporter/<kurs>/aterrapport."""
+    period = _council_period()
+    course = published_course(slug)
+    if course is None:
+        raise services.ApiError(404, "Kursen finns inte.")
+    return json_response(council_figures.compute(course, period, stockholm_today()))
 
 
 coordinator_required = role_required("coordinator")

@@ -11,6 +11,7 @@ Definitions, stated on the page:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -33,49 +34,65 @@ GENDER_LABELS = {"kvinna": "Kvinnor", "man": "Män", "annat": "Annat", None: "Up
 TOP_THEMES = 5
 
 
-def _sessions_in(period: Period, today: date):
-    return (LiveSession.held_on.between(period.first_day(), min(period.last_day(), today)),)
+@dataclass(frozen=True)
+class Scope:
+    """What a report counts: these courses' completions and group viewings, and the sessions matching `sessions`."""
+
+    course_ids: tuple[int, ...]
+    sessions: tuple  # SQL conditions on LiveSession, besides the period
 
 
-def _completions(course_id: int, period: Period):
-    return (CourseCompletion.course_id == course_id, CourseCompletion.completed_month.between(period.start, period.end))
+def course_scope(course_id: int) -> Scope:
+    """A course's report: its own completions, group viewings and sessions; no other course's."""
+    return Scope((course_id,), (LiveSession.course_id == course_id,))
 
 
-def _groups(course_id: int, period: Period):
-    return (GroupViewing.course_id == course_id, GroupViewing.viewed_on.between(period.first_day(), period.last_day()))
+def _sessions_in(scope: Scope, period: Period, today: date):
+    return (LiveSession.held_on.between(period.first_day(), min(period.last_day(), today)), *scope.sessions)
 
 
-def _known_people(course_id: int, period: Period, today: date):
+def _completions(scope: Scope, period: Period):
+    return (CourseCompletion.course_id.in_(scope.course_ids),
+            CourseCompletion.completed_month.between(period.start, period.end))
+
+
+def _groups(scope: Scope, period: Period):
+    return (GroupViewing.course_id.in_(scope.course_ids),
+            GroupViewing.viewed_on.between(period.first_day(), period.last_day()))
+
+
+def _known_people(scope: Scope, period: Period, today: date):
     """(person key, förvaltning, gender) for everyone known by address: completers and named attendees."""
     completers = (select(func.lower(User.email).label("person"), CourseCompletion.organisation_id.label("org"),
                          User.gender.label("gender"))
-                  .join(User, User.id == CourseCompletion.user_id).where(*_completions(course_id, period)))
+                  .join(User, User.id == CourseCompletion.user_id).where(*_completions(scope, period)))
     attendees = (select(SessionAttendee.person_key.label("person"), SessionAttendee.organisation_id.label("org"),
                         User.gender.label("gender"))
                  .join(LiveSession, LiveSession.id == SessionAttendee.session_id)
-                 .outerjoin(User, User.id == SessionAttendee.user_id).where(*_sessions_in(period, today)))
+                 .outerjoin(User, User.id == SessionAttendee.user_id).where(*_sessions_in(scope, period, today)))
     rows = union_all(completers, attendees).subquery()
     # One row per person: a person seen in two förvaltningar counts in one of them (the lowest id), never twice.
     return (select(rows.c.person, func.min(rows.c.org).label("org"), func.max(rows.c.gender).label("gender"))
             .group_by(rows.c.person).subquery())
 
 
-def _by_kind(period: Period, today: date) -> dict[str, dict]:
+def _by_kind(scope: Scope, period: Period, today: date) -> dict[str, dict]:
+    where = _sessions_in(scope, period, today)
     named = dict(db.session.execute(
         select(LiveSession.kind, func.count(func.distinct(SessionAttendee.person_key)))
-        .join(LiveSession, LiveSession.id == SessionAttendee.session_id).where(*_sessions_in(period, today))
+        .join(LiveSession, LiveSession.id == SessionAttendee.session_id).where(*where)
         .group_by(LiveSession.kind)).all())
     counted = dict(db.session.execute(
         select(LiveSession.kind, func.sum(SessionCount.attendees))
-        .join(LiveSession, LiveSession.id == SessionCount.session_id).where(*_sessions_in(period, today))
+        .join(LiveSession, LiveSession.id == SessionCount.session_id).where(*where)
         .group_by(LiveSession.kind)).all())
     sessions = dict(db.session.execute(select(LiveSession.kind, func.count(LiveSession.id))
-                                       .where(*_sessions_in(period, today)).group_by(LiveSession.kind)).all())
+                                       .where(*where).group_by(LiveSession.kind)).all())
     return {kind: {"named": int(named.get(kind, 0)), "counted": int(counted.get(kind) or 0),
                    "sessions": int(sessions.get(kind, 0))} for kind in KINDS}
 
 
-def _per_organisation(course_id: int, period: Period, today: date, people) -> dict:
+def _per_organisation(scope: Scope, period: Period, today: date, people) -> dict:
     per_org: dict = {}
 
     def add(query):
@@ -84,15 +101,15 @@ def _per_organisation(course_id: int, period: Period, today: date, people) -> di
 
     add(select(people.c.org, func.count()).group_by(people.c.org))
     add(select(GroupViewingCount.organisation_id, func.sum(GroupViewingCount.people))
-        .join(GroupViewing, GroupViewing.id == GroupViewingCount.group_id).where(*_groups(course_id, period))
+        .join(GroupViewing, GroupViewing.id == GroupViewingCount.group_id).where(*_groups(scope, period))
         .group_by(GroupViewingCount.organisation_id))
     add(select(SessionCount.organisation_id, func.sum(SessionCount.attendees))
-        .join(LiveSession, LiveSession.id == SessionCount.session_id).where(*_sessions_in(period, today))
+        .join(LiveSession, LiveSession.id == SessionCount.session_id).where(*_sessions_in(scope, period, today))
         .group_by(SessionCount.organisation_id))
     return per_org
 
 
-def _gender(course_id: int, period: Period, people, anonymous: int) -> dict:
+def _gender(scope: Scope, period: Period, people, anonymous: int) -> dict:
     counts = {key: 0 for key in GENDER_LABELS}
     for gender, n in db.session.execute(select(people.c.gender, func.count()).group_by(people.c.gender)).all():
         key = gender if gender in GENDER_LABELS else None
@@ -101,12 +118,82 @@ def _gender(course_id: int, period: Period, people, anonymous: int) -> dict:
         select(func.coalesce(func.sum(GroupViewing.women), 0), func.coalesce(func.sum(GroupViewing.men), 0),
                func.coalesce(func.sum(select(func.sum(GroupViewingCount.people))
                                       .where(GroupViewingCount.group_id == GroupViewing.id).scalar_subquery()), 0))
-        .where(*_groups(course_id, period))).one()
+        .where(*_groups(scope, period))).one()
     counts["kvinna"] += int(women)
     counts["man"] += int(men)
     # Group members without a stated gender, and every attendee given only as a count, are of unknown gender.
     counts[None] += int(others) - int(women) - int(men) + anonymous
     return counts
+
+
+@dataclass(frozen=True)
+class Participants:
+    """Who took part in a scope's activities during a period, before any small group is hidden."""
+
+    web: int  # course completions
+    group: int  # people in registered group viewings
+    kinds: dict[str, dict]  # per kind of session: named, counted, sessions
+    known: int  # people known by address, once each
+    per_org: dict  # organisation id (or None) -> participants
+    gender: dict  # GENDER_LABELS key -> participants
+
+    @property
+    def counted(self) -> int:
+        """Session attendees given only as counts."""
+        return sum(k["counted"] for k in self.kinds.values())
+
+    @property
+    def total(self) -> int:
+        """People known by address once each, plus everyone known only as a number."""
+        return self.known + self.group + self.counted
+
+
+def participants(scope: Scope, period: Period, today: date) -> Participants:
+    """Every participant figure of a scope for a period, as SQL aggregates."""
+    web = db.session.scalar(select(func.count(CourseCompletion.id)).where(*_completions(scope, period)))
+    group = int(db.session.scalar(
+        select(func.coalesce(func.sum(GroupViewingCount.people), 0))
+        .join(GroupViewing, GroupViewing.id == GroupViewingCount.group_id).where(*_groups(scope, period))))
+    kinds = _by_kind(scope, period, today)
+    people = _known_people(scope, period, today)
+    known = db.session.scalar(select(func.count()).select_from(people))
+    counted = sum(k["counted"] for k in kinds.values())
+    return Participants(web, group, kinds, known, _per_organisation(scope, period, today, people),
+                        _gender(scope, period, people, counted))
+
+
+def session_sources(kinds: dict[str, dict]) -> list[dict]:
+    """One source row per kind of session."""
+    return [{"key": kind, "label": f"{label}, tillfällen", "participants": kinds[kind]["named"] + kinds[kind]["counted"],
+             "named": kinds[kind]["named"], "counted": kinds[kind]["counted"], "sessions": kinds[kind]["sessions"]}
+            for kind, label in KINDS.items()]
+
+
+def organisation_rows(per_org: dict, forced) -> tuple[list[dict], bool, dict]:
+    """(rows by name, biggest first, hidden ones last; whether the total is hidden; id -> shown value or None)."""
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
+    per_org = dict(per_org)
+    for key in forced:
+        per_org.setdefault(key, 0)
+    hidden, total_hidden = hide_rows({key: (n,) for key, n in per_org.items()}, forced=forced)
+    shown_values = {key: None if key in hidden else n for key, n in per_org.items()}
+    rows = sorted(
+        ({"name": names.get(key, "Förvaltning okänd") if key is not None else "Förvaltning okänd",
+          "participants": shown_values[key]} for key, n in per_org.items() if n or key in hidden),
+        key=lambda r: (r["participants"] is None, -(r["participants"] or 0), r["name"]))
+    return rows, total_hidden, shown_values
+
+
+def gender_rows(gender_counts: dict, forced, total: int) -> tuple[list[dict], int | None]:
+    """(rows per gender with shares, the number with known gender); hidden cells and every share as None."""
+    gender_hidden, _ = hide_rows({key: (n,) for key, n in gender_counts.items()}, forced=forced)
+    # With a hidden cell, the number with known gender (and every share, which gives it away) would let
+    # the hidden cells be worked out from the total: then only the shown counts remain.
+    known_gender = None if gender_hidden else sum(n for key, n in gender_counts.items() if key is not None)
+    return [{"key": key or "okant", "label": GENDER_LABELS[key],
+             "n": None if key in gender_hidden else n,
+             "share": None if gender_hidden else _share(n, known_gender if key else total)}
+            for key, n in gender_counts.items()], known_gender
 
 
 def _survey_withheld(course_id: int, period: Period, scale_ids: list[int], whole) -> str | None:
@@ -129,53 +216,7 @@ def _share(part: int, whole: int) -> str | None:
     return str((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("1"), ROUND_HALF_UP))
 
 
-def compute(course: PublishedCourse, period: Period, today: date) -> dict:
-    """Every figure of the council report for a period; small groups already replaced by None."""
-    web = db.session.scalar(select(func.count(CourseCompletion.id)).where(*_completions(course.id, period)))
-    group = int(db.session.scalar(
-        select(func.coalesce(func.sum(GroupViewingCount.people), 0))
-        .join(GroupViewing, GroupViewing.id == GroupViewingCount.group_id).where(*_groups(course.id, period))))
-    kinds = _by_kind(period, today)
-    people = _known_people(course.id, period, today)
-    known = db.session.scalar(select(func.count()).select_from(people))
-    counted = sum(k["counted"] for k in kinds.values())
-    sources = [{"key": "web", "label": "Webbutbildningen, slutförd", "participants": web, "sessions": None},
-               {"key": "group", "label": "Gruppvisning av webbutbildningen", "participants": group, "sessions": None}]
-    for kind, label in KINDS.items():
-        k = kinds[kind]
-        sources.append({"key": kind, "label": f"{label}, tillfällen", "participants": k["named"] + k["counted"],
-                        "named": k["named"], "counted": k["counted"], "sessions": k["sessions"]})
-    source_sum = sum(s["participants"] for s in sources)
-    total = known + group + counted
-
-    names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
-    per_org = _per_organisation(course.id, period, today, people)
-    # With only the web course in the period, a förvaltning's participants are its completions on the
-    # dashboard, and participants per gender the dashboard's completions per gender: what the dashboard
-    # hides for the period is hidden here too (and listed all the same).
-    dashboard = hidden_completions(course.id, period) if total == web else HiddenCompletions(
-        frozenset(), frozenset(), frozenset(), False)
-    for key in dashboard.organisations:
-        per_org.setdefault(key, 0)
-    hidden, organisations_total_hidden = hide_rows({key: (n,) for key, n in per_org.items()},
-                                                   forced=dashboard.organisations)
-    organisations = sorted(
-        ({"name": names.get(key, "Förvaltning okänd") if key is not None else "Förvaltning okänd",
-          "participants": None if key in hidden else n} for key, n in per_org.items() if n or key in hidden),
-        key=lambda r: (r["participants"] is None, -(r["participants"] or 0), r["name"]))
-
-    gender_counts = _gender(course.id, period, people, counted)
-    forced_genders = [key for key in gender_counts if GENDERS.get(key, "Ej angivet") in dashboard.genders
-                      or key is None and "Vill ej ange" in dashboard.genders]
-    gender_hidden, _ = hide_rows({key: (n,) for key, n in gender_counts.items()}, forced=forced_genders)
-    # With a hidden cell, the number with known gender (and every share, which gives it away) would let
-    # the hidden cells be worked out from the total: then only the shown counts remain.
-    known_gender = None if gender_hidden else sum(n for key, n in gender_counts.items() if key is not None)
-    gender = [{"key": key or "okant", "label": GENDER_LABELS[key],
-               "n": None if key in gender_hidden else n,
-               "share": None if gender_hidden else _share(n, known_gender if key else total)}
-              for key, n in gender_counts.items()]
-
+def _evaluation(course: PublishedCourse, period: Period) -> dict:
     current_ids = [q.id for q in survey.questions(course) if q.kind == "scale"]
     breakdown = results.breakdown(course.id, period, None, "organisation", current_ids)
     withheld = _survey_withheld(course.id, period, current_ids, breakdown)
@@ -184,18 +225,56 @@ def compute(course: PublishedCourse, period: Period, today: date) -> dict:
               else str(breakdown.total.items[item.id].mean), "n": breakdown.total.items.get(item.id).n
               if item.id in breakdown.total.items and not survey_hidden else None}
              for item in breakdown.items]
+    themes = [] if survey_hidden else [
+        [name, n] for name, n in results.theme_counts(course.id, period, None)[:TOP_THEMES]]
+    return {"withheld": withheld, "responses": None if survey_hidden else breakdown.total.responses,
+            "completions": breakdown.total.completions,
+            "rate": None if survey_hidden or breakdown.total.rate is None else str(breakdown.total.rate),
+            "items": items, "themes": themes}
+
+
+@dataclass(frozen=True)
+class CourseReport:
+    """A course's council figures, and what its view shows per förvaltning and gender (for the programme)."""
+
+    figures: dict
+    organisations: dict  # organisation id -> shown participants, None where hidden
+    genders: dict  # GENDER_LABELS key -> shown participants, None where hidden
+
+
+def course_report(course: PublishedCourse, period: Period, today: date) -> CourseReport:
+    """Every figure of a course's council report for a period; small groups already replaced by None."""
+    found = participants(course_scope(course.id), period, today)
+    sources = [{"key": "web", "label": "Webbutbildningen, slutförd", "participants": found.web, "sessions": None},
+               {"key": "group", "label": "Gruppvisning av webbutbildningen", "participants": found.group,
+                "sessions": None}, *session_sources(found.kinds)]
+    source_sum = sum(s["participants"] for s in sources)
+    total = found.total
+
+    # With only the web course in the period, a förvaltning's participants are its completions on the
+    # dashboard, and participants per gender the dashboard's completions per gender: what the dashboard
+    # hides for the period is hidden here too (and listed all the same).
+    dashboard = hidden_completions(course.id, period) if total == found.web else HiddenCompletions(
+        frozenset(), frozenset(), frozenset(), False)
+    organisations, organisations_total_hidden, shown_orgs = organisation_rows(found.per_org, dashboard.organisations)
+    forced_genders = [key for key in found.gender if GENDERS.get(key, "Ej angivet") in dashboard.genders
+                      or key is None and "Vill ej ange" in dashboard.genders]
+    gender, known_gender = gender_rows(found.gender, forced_genders, total)
+    evaluation = _evaluation(course, period)
     visits, unique_visitors = visit_totals(course.id, period)
-    return {
+    figures = {
         "period": {"start": period.start, "end": period.end},
-        "sources": sources, "source_sum": source_sum, "total": total, "known": known,
+        "sources": sources, "source_sum": source_sum, "total": total, "known": found.known,
         "counted_once_less": source_sum - total,
         "organisations": organisations, "organisations_total_hidden": organisations_total_hidden,
         "gender": gender, "gender_known": known_gender,
-        "survey": {"withheld": withheld, "responses": None if survey_hidden else breakdown.total.responses,
-                   "completions": breakdown.total.completions,
-                   "rate": None if survey_hidden or breakdown.total.rate is None else str(breakdown.total.rate),
-                   "items": items},
+        "survey": {key: value for key, value in evaluation.items() if key != "themes"},
         "visits": {"visits": visits, "unique": unique_visitors},
-        "themes": [] if survey_hidden else [
-            [name, n] for name, n in results.theme_counts(course.id, period, None)[:TOP_THEMES]],
+        "themes": evaluation["themes"],
     }
+    return CourseReport(figures, shown_orgs, {g["key"] if g["key"] != "okant" else None: g["n"] for g in gender})
+
+
+def compute(course: PublishedCourse, period: Period, today: date) -> dict:
+    """Every figure of the council report for a period; small groups already replaced by None."""
+    return course_report(course, period, today).figures

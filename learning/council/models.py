@@ -17,7 +17,8 @@ class CouncilSnapshot(db.Model):
     __tablename__ = "council_snapshots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    # None: a snapshot of the programme report (every course, session and group viewing together).
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
     period_start: Mapped[str] = mapped_column(String(7))
     period_end: Mapped[str] = mapped_column(String(7))
     figures: Mapped[dict] = mapped_column(JSON)

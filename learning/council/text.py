@@ -40,26 +40,38 @@ def council_text(figures: dict) -> str:
                      f"e-postadress, vilket gav {number(figures['counted_once_less'])} färre än summan av insatserna.")
     visitors = plural(figures["visits"]["unique"], "unik besökare", "unika besökare")
     lines.append(f"Webbutbildningens startsida hade {visitors} under perioden (räknat per dag).")
-    gender = {g["key"]: g for g in figures["gender"]}
-    if gender["kvinna"]["share"] is not None and gender["man"]["share"] is not None:
-        sentence = (f"Av deltagarna med känt kön var {gender['kvinna']['share']} % kvinnor och "
-                    f"{gender['man']['share']} % män.")
-        if gender["okant"]["share"] not in (None, "0"):
-            sentence += f" Uppgift om kön saknas för {gender['okant']['share']} % av deltagarna."
-        lines.append(sentence)
-    survey = figures["survey"]
-    if survey["rate"] is not None:
-        rate = str(round(float(survey["rate"])))
-        lines.append(f"Ca {rate} % av deltagarna som slutförde webbutbildningen svarade på utvärderingen "
-                     f"({number(survey['responses'])} svar).")
-        for item in survey["items"]:
-            if item["mean"] is not None:
-                lines.append(f"{item['text']} Resultat {decimal(item['mean'])} av 5.")
-    if figures["themes"]:
-        lines.append("I fritextsvaren återkom främst " + _list([name.lower() for name, _ in figures["themes"][:3]]) + ".")
+    lines += gender_sentences(figures)
+    lines += evaluation_sentences(figures["survey"], figures["themes"], "webbutbildningen")
     return "\n\n".join([" ".join(lines[:5]), " ".join(lines[5:])]).strip()
 
 
 def frozen_on(value: date) -> str:
     """'21 november 2026'."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def gender_sentences(figures: dict) -> list[str]:
+    """The shares of women and men among participants of known gender, when they are shown."""
+    gender = {g["key"]: g for g in figures["gender"]}
+    if gender["kvinna"]["share"] is None or gender["man"]["share"] is None:
+        return []
+    sentence = (f"Av deltagarna med känt kön var {gender['kvinna']['share']} % kvinnor och "
+                f"{gender['man']['share']} % män.")
+    if gender["okant"]["share"] not in (None, "0"):
+        sentence += f" Uppgift om kön saknas för {gender['okant']['share']} % av deltagarna."
+    return [sentence]
+
+
+def evaluation_sentences(survey: dict, themes: list, course_words: str) -> list[str]:
+    """The evaluation of one course: response rate, each question's mean, the commonest themes."""
+    lines = []
+    if survey["rate"] is not None:
+        rate = str(round(float(survey["rate"])))
+        lines.append(f"Ca {rate} % av deltagarna som slutförde {course_words} svarade på utvärderingen "
+                     f"({number(survey['responses'])} svar).")
+        for item in survey["items"]:
+            if item["mean"] is not None:
+                lines.append(f"{item['text']} Resultat {decimal(item['mean'])} av 5.")
+    if themes:
+        lines.append("I fritextsvaren återkom främst " + _list([name.lower() for name, _ in themes[:3]]) + ".")
+    return lines

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from types import SimpleNamespace
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from learning.access import role_required
-from learning.content.services import course_slugs, published_course
+from learning.content.services import published_course
 from learning.council import figures, pdf, services
 from learning.council.text import council_text
 from learning.exports import table_response
@@ -19,53 +23,52 @@ bp = Blueprint("council", __name__, url_prefix="/rapporter")
 coordinator_required = role_required("coordinator")
 
 
+def requested_period() -> Period:
+    """The period asked for; by default the current half-year: the council reports per half-year, and the
+    evaluation is released per half-year, so its figures show for such a period."""
+    default = current_half_year(stockholm_month())
+    return parse_period(request.args.get("fran"), request.args.get("till"), default.end, default.start)
+
+
 def _context(course_slug: str):
     course = published_course(course_slug)
     if course is None:
         abort(404)
-    # By default the current half-year: the council reports per half-year, and the evaluation is released per
-    # half-year, so its figures show for such a period.
-    default = current_half_year(stockholm_month())
-    period = parse_period(request.args.get("fran"), request.args.get("till"), default.end, default.start)
-    return course, period
+    return course, requested_period()
 
 
-def _frozen(course):
-    """The snapshot asked for with ?ogonblick=, or None; 404 for one that does not exist."""
+def shown_figures(course_id: int | None, period: Period, compute: Callable[[Period], dict]):
+    """(figures to show, snapshot or None, live figures, period) for the request: the snapshot asked for with
+    ?ogonblick= (404 for one that does not exist), or the live figures."""
     value = request.args.get("ogonblick", "")
-    if not value:
-        return None
-    frozen = services.snapshot(course.id, int(value)) if value.isdigit() and len(value) < 10 else None
-    if frozen is None:
-        abort(404)
-    return frozen
+    frozen = None
+    if value:
+        frozen = services.snapshot(course_id, int(value)) if value.isdigit() and len(value) < 10 else None
+        if frozen is None:
+            abort(404)
+        period = Period(frozen.period_start, frozen.period_end)
+    live = compute(period)
+    return (frozen.figures if frozen else live), frozen, live, period
 
 
 def _shown(course, period: Period):
-    """(figures to show, snapshot or None, live figures) for the request."""
-    frozen = _frozen(course)
-    if frozen is not None:
-        period = Period(frozen.period_start, frozen.period_end)
-    live = figures.compute(course, period, stockholm_today())
-    return (frozen.figures if frozen else live), frozen, live, period
+    return shown_figures(course.id, period, lambda p: figures.compute(course, p, stockholm_today()))
+
+
+def _links(course) -> dict:
+    """What the shared report template needs to link to this course's report."""
+    return {"urls": SimpleNamespace(page=partial(url_for, "council.report", course_slug=course.slug),
+                                    download=partial(url_for, "council.download", course_slug=course.slug),
+                                    freeze=partial(url_for, "council.freeze", course_slug=course.slug)),
+            "figures_template": "council/_figures.html"}
 
 
 def _page(course, period: Period, template: str = "council/report.html"):
     shown, frozen, live, period = _shown(course, period)
     return render_template(template, course=course, period=period, f=shown, text=council_text(shown),
-                           filters=Filters({}),
+                           filters=Filters({}), heading=f"Återrapport: deltagande {period.words()}", **_links(course),
                            frozen=frozen, comparison=services.compare(frozen.figures, live) if frozen else [],
                            snapshots=services.snapshots(course.id, period), freeze_form=ConfirmForm())
-
-
-@bp.get("/aterrapport")
-@coordinator_required
-def first():
-    """The council report of the first course."""
-    slugs = course_slugs()
-    if not slugs:
-        abort(404)
-    return redirect(url_for("council.report", course_slug=slugs[0]))
 
 
 @bp.get("/<course_slug>/aterrapport")
@@ -79,7 +82,8 @@ def report(course_slug: str):
     default = current_half_year(stockholm_month())
     period = filters.period(default.end, default.start)
     if filters.errors:
-        return render_template("council/report.html", course=course, period=period, filters=filters), 400
+        return render_template("council/report.html", course=course, period=period, filters=filters,
+                               **_links(course)), 400
     return _page(course, period)
 
 

@@ -43,6 +43,8 @@ class SessionForm(FlaskForm):
 
     kind = SelectField("Typ", choices=choices(KINDS.items()), validators=[DataRequired("Välj typ.")])
     mode = SelectField("Form", choices=choices(MODES.items()), validators=[DataRequired("Välj form.")])
+    # Choices are the published courses, set by the view; "" counts the session in the programme report only.
+    course = SelectField("Kurs", choices=[], default="", validate_choice=True)
     title = StringField("Rubrik", validators=[DataRequired("Fyll i en rubrik."),
                                              Length(max=200, message="Högst 200 tecken.")])
     held_on = SwedishDateField("Datum", validators=[InputRequired("Fyll i datumet."), _year_in_range])

@@ -21,6 +21,8 @@ class LiveSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
+    # The course the session counts for in that course's council report; None: only in the programme report.
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
     mode: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
     held_on: Mapped[date] = mapped_column(Date, index=True)

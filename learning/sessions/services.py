@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 
 from learning.accounts.models import Organisation, User
 from learning.extensions import db
+from learning.programme import structure
 from learning.sessions import attendance
 from learning.sessions.models import KINDS, MODES, LiveSession, SessionAttendee, SessionCount, UnmatchedRow
 from learning.staff.models import StaffAssignment, StaffMember
@@ -36,6 +37,9 @@ class SessionData:
     held_on: date
     organiser: str
     target_codes: list[str]
+    # The slug of the course the session counts for; "" for none (the programme report only), None for the
+    # default of its kind (learning.programme.structure.default_course).
+    course_slug: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,25 @@ def save_session(data: SessionData, session_id: int | None = None) -> LiveSessio
                            "held_on")
     row.kind, row.mode, row.title, row.held_on = data.kind, data.mode, data.title.strip(), data.held_on
     row.organiser, row.targets = data.organiser.strip(), _organisation_ids(data.target_codes)
+    row.course_id = _course_id(data)
     db.session.add(row)
     return row
+
+
+def _course_id(data: SessionData) -> int | None:
+    found = structure.courses()
+    if data.course_slug is None:
+        course = structure.default_course(data.kind, found)
+        return course.id if course else None
+    if data.course_slug == "":
+        return None
+    course = next((c for c in found if c.slug == data.course_slug), None)
+    if course is None:
+        raise SessionError("Välj en kurs i listan.", "course")
+    problem = structure.fits(data.kind, course)
+    if problem:
+        raise SessionError(problem, "course")
+    return course.id
 
 
 @write_transaction

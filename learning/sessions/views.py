@@ -8,6 +8,7 @@ from learning.access import role_required
 from learning.accounts.forms import choices
 from learning.accounts.services import organisations
 from learning.extensions import db
+from learning.programme import structure
 from learning.sessions import services
 from learning.sessions.forms import MAX_UPLOAD, AttendanceFileForm, ConfirmForm, CountForm, PlaceForm, SessionForm
 from learning.sessions.models import KINDS, MODES, LiveSession
@@ -33,7 +34,8 @@ def _session_or_404(session_id: int) -> LiveSession:
 @coordinator_required
 def index():
     """Every session with its attendance."""
-    return render_template("sessions/index.html", rows=services.summaries(), kinds=KINDS, modes=MODES)
+    return render_template("sessions/index.html", rows=services.summaries(), kinds=KINDS, modes=MODES,
+                           courses={c.id: c.title for c in structure.courses()})
 
 
 @bp.route("/nytt", methods=["GET", "POST"])
@@ -52,13 +54,22 @@ def edit(session_id: int):
 
 def _edit(row: LiveSession | None):
     form = SessionForm(obj=row)
+    found = structure.courses()
     form.targets.choices = _organisation_choices(blank=False)
+    form.course.choices = choices([("", "Ingen kurs: räknas bara i programmets återrapport"),
+                                   *((c.slug, c.title) for c in found)])
+    if not form.is_submitted():
+        chosen = (next((c for c in found if c.id == row.course_id), None) if row is not None
+                  else structure.default_course(form.kind.data or "grundutbildning", found))
+        form.course.data = chosen.slug if chosen else ""
     if row is not None and not form.is_submitted():
         codes = {o.id: o.code for o in organisations()}
         form.targets.data = [codes[i] for i in row.targets if i in codes]
     if form.validate_on_submit():
+        # A client that sends no course field (an older form, a script) gets the default of the kind.
         data = services.SessionData(form.kind.data, form.mode.data, form.title.data, form.held_on.data,
-                                    form.organiser.data, form.targets.data or [])
+                                    form.organiser.data, form.targets.data or [],
+                                    form.course.data if "course" in request.form else None)
         try:
             saved = services.save_session(data, row.id if row else None)
         except services.SessionError as exc:
@@ -108,6 +119,7 @@ def _detail(row: LiveSession, count_form: CountForm | None = None, file_form: At
         "sessions/detail.html", row=row, kinds=KINDS, modes=MODES, attendees=services.attendees(row.id),
         counts=services.counts(row.id), place_forms=place_forms, count_form=count_form, file_form=file_form,
         result=result, future=row.held_on > stockholm_today(), place_form=place_form,
+        course=next((c for c in structure.courses() if c.id == row.course_id), None),
         targets=[o.name for o in organisations() if o.id in (row.targets or [])]), status
 
 
