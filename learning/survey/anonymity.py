@@ -40,8 +40,8 @@ def generalise(batch: Sequence[Attributes], stored: Sequence[Attributes] = (), k
     just as its month was released comes out later on its own): they count as members of their groups
     but are never changed. A batch row keeps its tuple if at least k of the month's rows end up with
     exactly that tuple; otherwise it loses gender, then role, then förvaltning, a step at a time. Rows
-    with nothing left (the residual) must be k or more too: the batch's rows that a group can spare
-    beyond k join it first (largest groups first), then whole groups (smallest first).
+    with nothing left (the residual) must be k or more too, or none: rows that groups have beyond k
+    join it if they are enough, else the smallest group's batch rows, and so on until they are.
 
     Guarantee: every tuple other than (None, None, None) given to a batch row is shared by at least k
     of the month's rows (batch and stored). When the month has fewer than k rows, every batch row gets
@@ -65,25 +65,23 @@ def generalise(batch: Sequence[Attributes], stored: Sequence[Attributes] = (), k
 
 def _fill_residual(result: list[Attributes], fixed: Counter, k: int) -> None:
     counts = fixed + Counter(result)
-    if not 0 < counts[NOTHING] < k:
-        return
     rows: dict[Attributes, list[int]] = {}
     for index, attributes in enumerate(result):
         if attributes != NOTHING:
             rows.setdefault(attributes, []).append(index)
-    # Taking only what a group has beyond k leaves every group its tuple; str() orders ties (None does not compare).
-    for attributes in sorted(rows, key=lambda t: (-counts[t], str(t))):
-        spare = min(counts[attributes] - k, len(rows[attributes]), k - counts[NOTHING])
-        for index in rows[attributes][len(rows[attributes]) - max(spare, 0):]:
+    # Each round either fills the residual or empties a group of its batch rows: it ends.
+    while 0 < counts[NOTHING] < k and rows:
+        need = k - counts[NOTHING]
+        # What groups have beyond k can go without any group losing its tuple: enough of it, if there is.
+        spare = {t: min(counts[t] - k, len(indexes)) for t, indexes in rows.items()}
+        if sum(spare.values()) >= need:
+            for attributes in sorted(rows, key=lambda t: (-spare[t], str(t))):  # str: None does not compare
+                for index in rows[attributes][:min(spare[attributes], need)]:
+                    result[index] = NOTHING
+                    need -= 1
+            return
+        smallest = min(rows, key=lambda t: (counts[t], str(t)))
+        for index in rows.pop(smallest):
             result[index] = NOTHING
-            rows[attributes].remove(index)
-            counts[attributes] -= 1
+            counts[smallest] -= 1
             counts[NOTHING] += 1
-        if counts[NOTHING] >= k:
-            return
-    for attributes in sorted((t for t in rows if rows[t]), key=lambda t: (counts[t], str(t))):
-        for index in rows[attributes]:
-            result[index] = NOTHING
-        counts[NOTHING] += len(rows[attributes])
-        if counts[NOTHING] >= k:
-            return
