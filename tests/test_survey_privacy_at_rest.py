@@ -15,6 +15,7 @@ from learning.content.services import published_course
 from learning.extensions import db
 from learning.survey import pool
 from learning.survey.anonymity import NOTHING, generalise
+from learning.survey.results import MISSING, Breakdown, Row, missing_note
 from learning.survey.models import SurveyPending, SurveyResponse
 from tests.helpers import app_config, csrf_token, login, make_user
 from tests.survey_builders import completed_learner, item_ids, org_id
@@ -68,6 +69,23 @@ def test_stored_rows_of_the_month_count_but_never_change():
     # The newcomer cannot join anyone, and the stored rows cannot move: it is left alone with nothing.
     assert generalise([(2, "hr", "kvinna")], stored) == [NOTHING]
     assert generalise([(2, "hr", "kvinna")] * 2, [NOTHING] * 3 + stored) == [NOTHING] * 2
+
+
+def test_the_note_gives_the_count_only_where_the_table_shows_it():
+    def table(dimension, missing):
+        return Breakdown(dimension, [], [], Row(None, "Totalt", 20, 30), missing)
+
+    assert missing_note(table("org_role", None), scoped=False) is None
+    shown = Row(None, MISSING, 1, 0, missing=True)
+    assert missing_note(table("org_role", shown), scoped=False).startswith(
+        "1 svar saknar uppgift om roll, för att ingen ska kunna pekas ut: förvaltning, roll och kön sparas bara")
+    hidden = Row(None, MISSING, 3, 2, hidden=True, missing=True)
+    assert missing_note(table("organisation", hidden), scoped=False).startswith(
+        "Några svar saknar uppgift om förvaltning, för att förvaltning inte var angiven eller för att ingen")
+    # HR's view lists their förvaltningar only: the responses without one are simply not in it.
+    assert missing_note(table("organisation", hidden), scoped=True) == (
+        "Svar som saknar uppgift om förvaltning, för att den inte var angiven eller för att ingen ska kunna "
+        "pekas ut, räknas inte in här.")
 
 
 def _learner(app, email: str, organisation: str, org_role: str, gender: str | None):

@@ -165,7 +165,7 @@ UNSTATED = {"organisation": "för att förvaltning inte var angiven eller ", "or
 
 
 def missing_note(table: Breakdown, scoped: bool) -> str | None:
-    """One sentence on the responses shown as "Uppgift saknas" and why, or None if there are none.
+    """What the page says about the responses shown as "Uppgift saknas" and why, or None if there are none.
 
     The count is the group's own cell, so it is given only where the table shows that cell.
     """
@@ -176,7 +176,8 @@ def missing_note(table: Breakdown, scoped: bool) -> str | None:
                 "kunna pekas ut, räknas inte in här.")
     noun = DIMENSIONS[table.dimension].lower()
     count = "Några svar" if table.missing.hidden else plural(table.missing.responses, "svar", "svar")
-    return f"{count} saknar uppgift om {noun}, {UNSTATED[table.dimension]}{WHY_MISSING}."
+    return (f"{count} saknar uppgift om {noun}, {UNSTATED[table.dimension]}{WHY_MISSING}. Svarsfrekvensen "
+            f"per grupp räknar bara de svar som har uppgiften kvar.")
 
 
 def hidden_organisations(course_id: int, period: Period) -> tuple[frozenset, bool]:
