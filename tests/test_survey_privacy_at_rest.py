@@ -17,8 +17,8 @@ from learning.survey import pool
 from learning.survey.anonymity import NOTHING, generalise
 from learning.survey.results import MISSING, Breakdown, Row, missing_note
 from learning.survey.models import SurveyPending, SurveyResponse
-from tests.helpers import app_config, csrf_token, login, make_user
-from tests.survey_builders import completed_learner, item_ids, org_id
+from tests.helpers import app_config, login, make_user
+from tests.survey_builders import answered, completed_learner, org_id
 
 URL = "/utvardering/grundkurs/"
 PERIOD = "?halvar=2026-1"
@@ -88,25 +88,14 @@ def test_the_note_gives_the_count_only_where_the_table_shows_it():
         "pekas ut, räknas inte in här.")
 
 
-def _learner(app, email: str, organisation: str, org_role: str, gender: str | None):
-    completed_learner(app, email, organisation, org_role=org_role, gender=gender)
-    client = app.test_client()
-    login(client, email)
-    return client
-
-
 @pytest.fixture
 def answered_in_march(app, monkeypatch):
     """Ten answer in March: five women in Förskoleförvaltningen, four women and the only man who is
     chef in Kulturförvaltningen. Five more chefs completed in Förskoleförvaltningen without answering."""
     monkeypatch.setattr(pool, "current_month", lambda: "2026-03")
-    ids = item_ids(app)
     people = [("fsk", "medarbetare", "kvinna")] * 5 + [("kul", "medarbetare", "kvinna")] * 4 + [("kul", "chef", "man")]
     for n, (organisation, org_role, gender) in enumerate(people):
-        client = _learner(app, f"svar{n}@malmo.se", organisation, org_role, gender)
-        data = {"csrf_token": csrf_token(client, "/kurs/grundkurs/utvardering"),
-                f"item-{ids['nojd']}": "4", f"item-{ids['anvandning']}": "5"}
-        assert client.post("/kurs/grundkurs/utvardering", data=data).status_code == 302
+        answered(app, f"svar{n}@malmo.se", 4, 5, organisation, org_role=org_role, gender=gender)
     for n in range(5):
         completed_learner(app, f"chef{n}@malmo.se", "fsk", org_role="chef", gender="man")
     monkeypatch.setattr(pool, "current_month", lambda: "2026-04")
