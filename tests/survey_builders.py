@@ -13,7 +13,7 @@ from learning.learn.models import CourseCompletion
 from learning.learn.services import new_verification_code
 from learning.survey import services
 from learning.survey.models import SurveyAnswer, SurveyResponse
-from tests.helpers import make_user
+from tests.helpers import csrf_token, login, make_user
 
 
 def org_id(code: str) -> int:
@@ -34,6 +34,17 @@ def completed_learner(app, email: str, organisation: str = "fsk", when: datetime
             completed_at=when))
         db.session.commit()
     return user_id
+
+
+def answered(app, email: str, nojd: int, anvandning: int, organisation: str = "fsk", **kw) -> None:
+    """A learner who completed the course answers the survey through its page (the pool's month as it is)."""
+    completed_learner(app, email, organisation, **kw)
+    client = app.test_client()
+    login(client, email)
+    ids = item_ids(app)
+    data = {"csrf_token": csrf_token(client, "/kurs/grundkurs/utvardering"),
+            f"item-{ids['nojd']}": str(nojd), f"item-{ids['anvandning']}": str(anvandning)}
+    assert client.post("/kurs/grundkurs/utvardering", data=data).status_code == 302
 
 
 def item_ids(app) -> dict[str, int]:

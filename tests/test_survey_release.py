@@ -12,7 +12,7 @@ from learning.extensions import db
 from learning.survey import pool
 from learning.survey.models import SurveyPending, SurveyResponse
 from tests.helpers import csrf_token, login, make_user
-from tests.survey_builders import completed_learner, item_ids
+from tests.survey_builders import answered
 
 COUNCIL = "/rapporter/grundkurs/aterrapport"
 PERIOD = "?fran=2026-01&till=2026-06"
@@ -22,14 +22,8 @@ PERIOD = "?fran=2026-01&till=2026-06"
 def answered_in_march(app, monkeypatch):
     """Six learners who completed the course in March answered the survey in March; it is now April."""
     monkeypatch.setattr(pool, "current_month", lambda: "2026-03")
-    ids = item_ids(app)
     for n in range(6):
-        completed_learner(app, f"svar{n}@malmo.se")
-        client = app.test_client()
-        login(client, f"svar{n}@malmo.se")
-        data = {"csrf_token": csrf_token(client, "/kurs/grundkurs/utvardering"),
-                f"item-{ids['nojd']}": str(3 + n % 3), f"item-{ids['anvandning']}": "4"}
-        assert client.post("/kurs/grundkurs/utvardering", data=data).status_code == 302
+        answered(app, f"svar{n}@malmo.se", 3 + n % 3, 4)
     monkeypatch.setattr(pool, "current_month", lambda: "2026-04")
     make_user(app, "samordnare@malmo.se", role="coordinator")
     coordinator = app.test_client()

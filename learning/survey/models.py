@@ -64,7 +64,11 @@ class SurveyPending(db.Model):
 
 
 class SurveyResponse(db.Model):
-    """One anonymous response: who in broad terms (förvaltning, role, gender), and the month."""
+    """One anonymous response: who in broad terms (förvaltning, role, gender), and the month.
+
+    An attribute is None when it was not given or when fewer than five of the month's responses shared
+    it (survey/anonymity.py): no stored combination singles anyone out.
+    """
 
     __tablename__ = "survey_responses"
     __table_args__ = (Index("ix_survey_responses_course_month", "course_id", "month"),)
@@ -73,7 +77,7 @@ class SurveyResponse(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     month: Mapped[str] = mapped_column(String(7))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    org_role: Mapped[str] = mapped_column(String(20))
+    org_role: Mapped[str | None] = mapped_column(String(20))
     gender: Mapped[str | None] = mapped_column(String(20))
 
     answers: Mapped[list[SurveyAnswer]] = relationship(back_populates="response", cascade="all, delete-orphan")

@@ -14,6 +14,7 @@ from flask import g, has_app_context
 from sqlalchemy import select
 
 from learning.extensions import db
+from learning.survey.anonymity import NOTHING, Attributes, generalise
 from learning.survey.models import SurveyAnswer, SurveyPending, SurveyResponse
 from learning.timeutil import stockholm_month
 from learning.transactions import lock, write_transaction
@@ -74,7 +75,9 @@ def release_locked(course_id: int, month: str) -> int:
     """Move the responses of months before `month` into the results, shuffled; the caller holds the lock.
 
     A month's responses are released together, so their order and the moment they appear say no more
-    than the month they already carry, and figures for a finished month do not change later.
+    than the month they already carry, and figures for a finished month do not change later. Each keeps
+    only as much of förvaltning, role and gender as at least K of its month's responses share
+    (`anonymity.generalise`, decided on the month's whole batch).
     """
     waiting = list(db.session.scalars(select(SurveyPending).where(
         SurveyPending.course_id == course_id, SurveyPending.month < month)))
@@ -85,14 +88,32 @@ def release_locked(course_id: int, month: str) -> int:
         db.session.delete(row)
     db.session.flush()
     _shuffle(payloads)
-    db.session.add_all(_response(course_id, item) for item in payloads)
+    stored = _attributes(course_id, payloads)
+    db.session.add_all(_response(course_id, item, stored[index]) for index, item in enumerate(payloads))
     db.session.flush()
     return len(payloads)
 
 
-def _response(course_id: int, payload: dict) -> SurveyResponse:
-    response = SurveyResponse(course_id=course_id, month=payload["month"], organisation_id=payload["organisation_id"],
-                              org_role=payload["org_role"], gender=payload["gender"])
+def _attributes(course_id: int, payloads: list[dict]) -> list[Attributes]:
+    """What each payload may keep of who answered, decided per month with the rows already stored for it."""
+    months: dict[str, list[int]] = {}
+    for index, item in enumerate(payloads):
+        months.setdefault(item["month"], []).append(index)
+    result: list[Attributes] = [NOTHING] * len(payloads)
+    for month, indexes in months.items():
+        earlier = [tuple(row) for row in db.session.execute(
+            select(SurveyResponse.organisation_id, SurveyResponse.org_role, SurveyResponse.gender)
+            .where(SurveyResponse.course_id == course_id, SurveyResponse.month == month))]
+        batch = [(payloads[i]["organisation_id"], payloads[i]["org_role"], payloads[i]["gender"]) for i in indexes]
+        for index, attributes in zip(indexes, generalise(batch, earlier)):
+            result[index] = attributes
+    return result
+
+
+def _response(course_id: int, payload: dict, attributes: Attributes) -> SurveyResponse:
+    organisation_id, org_role, gender = attributes
+    response = SurveyResponse(course_id=course_id, month=payload["month"], organisation_id=organisation_id,
+                              org_role=org_role, gender=gender)
     for item_id, value in payload["answers"].items():
         is_score = isinstance(value, int)
         response.answers.append(SurveyAnswer(item_id=int(item_id), score=value if is_score else None,

@@ -12,6 +12,7 @@ from learning.content.survey_items import SCALE, TEXT
 from learning.extensions import add_unique, db
 from learning.learn.models import CourseCompletion
 from learning.privacy import K, hide_rows
+from learning.words import plural
 from learning.reports.tables import hidden_completions
 from learning.survey.pool import release_due
 from learning.survey.models import SurveyAnswer, SurveyAnswerTheme, SurveyItem, SurveyResponse, SurveyTheme
@@ -20,6 +21,7 @@ from learning.transactions import write_transaction
 
 REDACTED = "[borttaget]"
 DIMENSIONS = {"organisation": "Förvaltning", "org_role": "Roll", "gender": "Kön"}
+MISSING = "Uppgift saknas"  # the group of responses that lack the attribute (survey/anonymity.py)
 
 
 class ResultsError(ValueError):
@@ -42,7 +44,12 @@ class ItemStats:
 
 @dataclass(frozen=True)
 class Row:
-    """A group (or the total) in a breakdown; `hidden` means 'för få svar'."""
+    """A group (or the total) in a breakdown; `hidden` means 'för få svar'.
+
+    `missing` marks the group of responses without the attribute: besides those that never had it, it
+    holds responses whose attribute was dropped at rest, while their completions count in their own
+    groups; so it has no response rate.
+    """
 
     key: object
     label: str
@@ -50,11 +57,12 @@ class Row:
     completions: int
     items: dict[int, ItemStats] = field(default_factory=dict)
     hidden: bool = False
+    missing: bool = False
 
     @property
     def rate(self) -> Decimal | None:
         """Response rate in percent (responses / learners who completed), one decimal."""
-        if not self.completions:
+        if not self.completions or self.missing:
             return None
         return (Decimal(100 * self.responses) / Decimal(self.completions)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
@@ -67,6 +75,7 @@ class Breakdown:
     items: list[SurveyItem]
     rows: list[Row]
     total: Row
+    missing: Row | None = None  # the whole organisation's group without the attribute, if it has responses
 
 
 def _filters(course_id: int, period: Period, scope: frozenset[int] | None) -> list:
@@ -98,9 +107,14 @@ def _completions(course_id: int, period: Period, scope: frozenset[int] | None, d
 def _labels(dimension: str, keys) -> dict:
     if dimension == "organisation":
         names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
-        return {k: names.get(k, "Okänd förvaltning") for k in keys}
+        return {k: MISSING if k is None else names.get(k, "Okänd förvaltning") for k in keys}
     labels = ORG_ROLES if dimension == "org_role" else GENDERS
-    return {k: labels.get(k, "Ej angivet") for k in keys}
+    return {k: MISSING if k is None else labels.get(k, "Ej angivet") for k in keys}
+
+
+def _dashboard_label(dimension: str, key) -> str:
+    """The group's column on the dashboard, which knows every completion's role and gender ("Ej angivet")."""
+    return (ORG_ROLES if dimension == "org_role" else GENDERS).get(key, "Ej angivet")
 
 
 def scale_items(course_id: int, period: Period, scope: frozenset[int] | None, current_ids: list[int]) -> list[SurveyItem]:
@@ -136,11 +150,34 @@ def breakdown(course_id: int, period: Period, scope: frozenset[int] | None, dime
     city = _whole_breakdown(course_id, period, dimension)
     items = scale_items(course_id, period, None, current_ids)
     if scope is None:
-        return Breakdown(dimension, items, city.rows, city.total)
+        return Breakdown(dimension, items, city.rows, city.total, city.missing)
     rows = [r for r in city.rows if r.key in scope]
     total = Row(None, "Totalt", sum(r.responses for r in rows), sum(r.completions for r in rows),
                 _add([r.items for r in rows]), any(r.hidden for r in rows) or city.total.hidden)
-    return Breakdown(dimension, items, rows, total)
+    return Breakdown(dimension, items, rows, total, city.missing)
+
+
+WHY_MISSING = ("för att ingen ska kunna pekas ut: förvaltning, roll och kön sparas bara i kombinationer "
+               "som minst fem svar från samma månad delar")
+# Accounts always have a role; a förvaltning or a gender may never have been given.
+UNSTATED = {"organisation": "för att förvaltning inte var angiven eller ", "org_role": "",
+            "gender": "för att kön inte var angivet eller "}
+
+
+def missing_note(table: Breakdown, scoped: bool) -> str | None:
+    """What the page says about the responses shown as "Uppgift saknas" and why, or None if there are none.
+
+    The count is the group's own cell, so it is given only where the table shows that cell.
+    """
+    if table.missing is None:
+        return None
+    if scoped:
+        return ("Svar som saknar uppgift om förvaltning, för att den inte var angiven eller för att ingen ska "
+                "kunna pekas ut, räknas inte in här.")
+    noun = DIMENSIONS[table.dimension].lower()
+    count = "Några svar" if table.missing.hidden else plural(table.missing.responses, "svar", "svar")
+    return (f"{count} saknar uppgift om {noun}, {UNSTATED[table.dimension]}{WHY_MISSING}. Svarsfrekvensen "
+            f"per grupp räknar bara de svar som har uppgiften kvar.")
 
 
 def hidden_organisations(course_id: int, period: Period) -> tuple[frozenset, bool]:
@@ -166,6 +203,8 @@ def _whole_breakdown(course_id: int, period: Period, dimension: str) -> Breakdow
     dashboard = hidden_completions(course_id, period)
     forced = {"organisation": dashboard.organisations, "org_role": dashboard.roles, "gender": dashboard.genders}[dimension]
     keys = set(responses) | set(completions) | (set(forced) if dimension == "organisation" else set())
+    forced_keys = [k for k in keys if k in forced] if dimension == "organisation" else [
+        k for k in keys if _dashboard_label(dimension, k) in forced]
     labels = _labels(dimension, keys)
     per_group: dict = {k: {} for k in keys}
     for key, item_id, n, total, *dist in stats_rows:
@@ -173,13 +212,14 @@ def _whole_breakdown(course_id: int, period: Period, dimension: str) -> Breakdow
     # A group is hidden whole if its responses or its completions count 1-4 people, then more groups
     # until neither column's total less the shown groups gives a small group back.
     hidden, total_hidden = hide_rows({k: (responses.get(k, 0), completions.get(k, 0)) for k in keys},
-                                     forced=[k for k in keys if k in forced or labels[k] in forced])
+                                     forced=forced_keys)
     rows = sorted(
-        (Row(k, labels[k], responses.get(k, 0), completions.get(k, 0), per_group.get(k, {}), k in hidden)
-         for k in keys), key=lambda r: r.label)
+        (Row(k, labels[k], responses.get(k, 0), completions.get(k, 0), per_group.get(k, {}), k in hidden, k is None)
+         for k in keys), key=lambda r: (r.missing, r.label))  # "Uppgift saknas" last
     total = Row(None, "Totalt", sum(responses.values()), sum(completions.values()),
                 _add(list(per_group.values())), total_hidden or dashboard.total)
-    return Breakdown(dimension, [], rows, total)
+    missing = next((r for r in rows if r.missing and r.responses), None)
+    return Breakdown(dimension, [], rows, total, missing)
 
 
 @dataclass(frozen=True)

@@ -99,14 +99,14 @@ def report(course_slug: str):
     if dimension not in results.DIMENSIONS:
         dimension = "organisation"
     current_ids = [q.id for q in services.questions(course) if q.kind == "scale"]
-    failed = bool(filters.errors)
+    table = None if filters.errors else results.breakdown(course.id, period, scope, dimension, current_ids)
     return render_template(
         "survey/report.html", course=course, period=period, organisation=organisation, filters=filters,
-        table=None if failed else results.breakdown(course.id, period, scope, dimension, current_ids),
+        table=table, missing_note=table and results.missing_note(table, scope is not None),
         organisations=visible_organisations(report_scope(current_user)), dimension=dimension,
         dimensions=results.DIMENSIONS if scope is None else {"organisation": results.DIMENSIONS["organisation"]},
         half_years=half_year_options(2020, stockholm_month()), current_month=stockholm_month(),
-        themes=None if failed else results.theme_counts(course.id, period, scope),
+        themes=None if table is None else results.theme_counts(course.id, period, scope),
     ), filters.status
 
 
