@@ -5,7 +5,7 @@ so far are generalised per course and month with the function the pool uses at r
 (learning/survey/anonymity.py), so no stored (förvaltning, role, gender) singles anyone out.
 
 Revision ID: d3a5f1c8e2b4
-Revises: b7e41c2d9a10
+Revises: c3d8e1f4a2b6
 Create Date: 2026-12-03 19:45:00
 
 """
@@ -17,7 +17,7 @@ from learning.survey.anonymity import generalise
 
 # revision identifiers, used by Alembic.
 revision = 'd3a5f1c8e2b4'
-down_revision = 'b7e41c2d9a10'
+down_revision = 'c3d8e1f4a2b6'
 branch_labels = None
 depends_on = None
 
