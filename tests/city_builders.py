@@ -1,5 +1,5 @@
 """A small, realistic city for the page sweep: every role, a staff list, 13 months of completions, sessions,
-survey answers, a group viewing, an assignment rule, an API key and a frozen council snapshot.
+survey answers, a group viewing, an assignment rule, an API key and frozen council snapshots (the course's and the programme's).
 
 Everything is dated relative to today, so the default periods of every page have data in them.
 """
@@ -15,6 +15,7 @@ from learning.accounts.models import User
 from learning.api import services as api_services
 from learning.council import figures as council_figures
 from learning.council import services as council
+from learning.programme import figures as programme_figures
 from learning.content.services import published_course
 from learning.extensions import db
 from learning.groups.models import GroupViewing, GroupViewingCount
@@ -133,6 +134,9 @@ def seed_city(app) -> City:
         api_services.create_token(coordinator, "Uppföljning till nämnden")
         period = parse_period(None, None, month)
         course = published_course("grundkurs")
-        council.freeze(course.id, period, council_figures.compute(course, period, today), coordinator)
+        values["snapshot"] = str(council.freeze(course.id, period, council_figures.compute(course, period, today),
+                                                coordinator).id)
+        values["programme_snapshot"] = str(council.freeze(None, period, programme_figures.compute(period, today),
+                                                          coordinator).id)
         assert db.session.scalar(select(StaffMember.id).where(StaffMember.user_id.is_not(None))) is not None
     return City(values)

@@ -65,7 +65,9 @@ def gender_sentences(figures: dict) -> list[str]:
 def evaluation_sentences(survey: dict, themes: list, course_words: str) -> list[str]:
     """The evaluation of one course: response rate, each question's mean, the commonest themes."""
     lines = []
-    if survey["rate"] is not None:
+    if survey["responses"] == 0 and survey["completions"]:
+        lines.append(f"Ingen som slutförde {course_words} under perioden svarade på utvärderingen.")
+    elif survey["rate"] is not None:
         rate = str(round(float(survey["rate"])))
         lines.append(f"Ca {rate} % av deltagarna som slutförde {course_words} svarade på utvärderingen "
                      f"({number(survey['responses'])} svar).")

@@ -75,8 +75,18 @@ def test_coordinator_reads_and_freezes_the_council_report(app, page, axe):
     page.get_by_label("Till och med månad").fill("2026-03")
     page.get_by_role("button", name="Visa siffrorna").click()
     page.wait_for_url("**fran=2026-03**")
-    assert "Totalt deltog 2 259 personer" in page.inner_text("main")
-    axe(page, "the council report")
+    # The menu leads to the programme's report: every course, session and group viewing together.
+    assert "Totalt deltog cirka 2 259 personer" in page.inner_text("main")
+    axe(page, "the programme report")
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.get_by_role("link", name="Grundkurs om hedersrelaterat våld och förtryck").first.click()
+    page.wait_for_url("**/grundkurs/aterrapport**")
+    assert "Totalt deltog 1 867 personer" in page.inner_text("main")
+    axe(page, "the course's council report")
+    page.go_back()
+    page.wait_for_url("**/rapporter/aterrapport?**")
     page.get_by_role("button", name="Frys siffrorna för perioden").click()
     page.wait_for_url("**ogonblick=**")
     assert "frysta av Sara Samordnare" in page.inner_text("main")

@@ -12,12 +12,10 @@ import threading
 
 import pytest
 from flask import url_for
-from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from learning import create_app
-from learning.council.models import CouncilSnapshot
 from learning.extensions import db
 from learning.timeutil import stockholm_month
 from learning.visits import buffer as visit_buffer
@@ -49,6 +47,7 @@ REQUIRED_QUERIES = {"editor.compare": "fran=1&till=1"}
 EXTRA_QUERIES = {
     "reports.dashboard": ["fran={year_ago}&till={month}"],
     "council.report": ["ogonblick={snapshot}"],
+    "programme.report": ["ogonblick={programme_snapshot}"],
 }
 
 # Visible things that must not overlap one another (bounding boxes), and the footer.
@@ -148,8 +147,7 @@ def city_server(database_url, _schema, _browser_requirements):
     city = seed_city(app)
     with app.app_context():
         month = stockholm_month()
-        city.values.update(month=month, year_ago=f"{int(month[:4]) - 1}{month[4:]}",
-                           snapshot=str(db.session.scalar(select(CouncilSnapshot.id))))
+        city.values.update(month=month, year_ago=f"{int(month[:4]) - 1}{month[4:]}")
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="sweep-server", daemon=True)
     thread.start()
