@@ -13,9 +13,13 @@ women 97, men 17, unknown 3 + 1,750 = 1,753 (94 % of 1,867).
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from datetime import date, datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 from learning.accounts.models import User
@@ -94,3 +98,17 @@ def seed_scenario(app) -> None:
         theme = results.add_theme(course_id, "Stöd från chefer")
         for answer_id in db.session.scalars(select(SurveyAnswer.id).where(SurveyAnswer.text.is_not(None))):
             results.set_themes(course_id, answer_id, [theme.id])
+
+
+def pdf_text(client, url: str, tmp_path) -> tuple[str, str]:
+    """(pdfinfo's output, the text) of a report downloaded as PDF."""
+    if shutil.which("pdfinfo") is None:
+        reason = "pdfinfo (poppler-utils) is missing; `make test` installs it"
+        pytest.fail(reason) if os.environ.get("CI") else pytest.skip(reason)
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "aterrapport.pdf"
+    path.write_bytes(response.get_data())
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return info, text

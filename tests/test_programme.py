@@ -13,7 +13,7 @@ from learning.accounts.models import User
 from learning.content.services import published_course
 from learning.extensions import db
 from tests.api_builders import api_json, new_token
-from tests.council_builders import cells, completion
+from tests.council_builders import cells, completion, pdf_text
 from tests.helpers import csrf_token, login, make_user
 from tests.programme_builders import publish_fordjupning, seed_programme
 from tests.survey_builders import org_id
@@ -89,7 +89,7 @@ def test_no_course_counts_another_course_sessions(programme):
     assert courses + untied - shared == _number(cells(whole, "Totalt antal personer")[0]) == 2273
 
 
-def test_page_csv_xlsx_pdf_and_api_give_the_same_figures(app, programme):
+def test_page_csv_xlsx_pdf_and_api_give_the_same_figures(app, programme, tmp_path):
     body = programme.get(URL + ".csv" + PERIOD).get_data().decode("utf-8").lstrip("\ufeff")
     rows = {(r[0], r[1]): r[2] for r in csv.reader(io.StringIO(body), delimiter=";")}
     assert rows[("Deltagare per källa", "Totalt antal personer (kända personer räknas en gång)")] == "2273"
@@ -100,6 +100,10 @@ def test_page_csv_xlsx_pdf_and_api_give_the_same_figures(app, programme):
     sheet = load_workbook(io.BytesIO(programme.get(URL + ".xlsx" + PERIOD).get_data())).active
     cells = {(r[0], r[1]): r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert cells[("Deltagare per källa", "Totalt antal personer (kända personer räknas en gång)")] in (2273, "2273")
+    info, text = pdf_text(programme, URL + ".pdf" + PERIOD, tmp_path)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M) and "Återrapport för hela programmet" in info
+    assert "Totalt deltog cirka 2 273 personer" in " ".join(text.split())
+    assert "Kända personer som räknas i flera −11" in " ".join(text.split())
     token = new_token(programme)
     figures = api_json(app, "/api/v1/council" + PERIOD, token)
     assert (figures["total"], figures["split"], figures["in_several"]) == (

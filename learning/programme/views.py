@@ -66,7 +66,7 @@ def download(fmt: str):
     period = requested_period()
     name = f"aterrapport-programmet-{period.start}-{period.end}"
     if fmt == "pdf":
-        html = _page(period, "programme/pdf.html")
+        html = _page(period, "council/pdf.html")
         return Response(pdf.render(html, request.url_root), mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
     shown, frozen, _live_figures, _period = shown_figures(None, period, _live)
