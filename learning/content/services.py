@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from learning.content.checks import COURSE_FILE, FileProblem, check_tree, content_files, course_dirs
 from learning.content.models import ContentFile, Course, Revision
@@ -257,3 +257,16 @@ def revision_document(revision_id: int) -> Document:
         .where(Revision.id == revision_id)
     ).one()
     return _cache.get((digest, filename == COURSE_FILE), lambda: _parse_revision(revision_id, filename))
+
+
+def still_counts(record) -> ColumnElement[bool]:
+    """SQL: a pass or attempt (a model with content_file_id and revision_id) still counts.
+
+    It counts unless an editor has since published a changed quiz that learners must retake: it must be
+    made against the part's latest retake-required revision or a later one. The one definition of a
+    voided pass (its negation), from the moment that revision is committed, for every page and the API.
+    """
+    latest_retake = (select(func.max(Revision.id))
+                     .where(Revision.content_file_id == record.content_file_id, Revision.retake_required)
+                     .correlate(record).scalar_subquery())
+    return record.revision_id >= func.coalesce(latest_retake, 0)
