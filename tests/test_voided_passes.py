@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 
 from tests.api_builders import api_json, new_token
@@ -117,3 +118,5 @@ def test_a_retake_voids_passes_on_every_surface_alike_and_completions_stay(app):
     assert (row[header.index("Status")], row[header.index(title)]) == ("Klar", "Måste göra om (testet ändrades)")
     page = learners[0].get("/kurs/grundkurs/").get_data(as_text=True)
     assert "Du har klarat 4 av 5 delar." in page and "Visa ditt intyg" in page
+    mine = json.loads(learners[0].get("/mina-sidor/mina-uppgifter.json").get_data(as_text=True))["godkända_delar"]
+    assert [(p["del"], p["räknas"]) for p in mine[:2]] == [("grundkurs/del-1.md", False), ("grundkurs/del-2.md", True)]
