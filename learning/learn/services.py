@@ -7,12 +7,13 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, literal, select, union_all
+from sqlalchemy import and_, bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from learning.accounts.models import User
 from learning.content.parsing import Document
+from learning.content.models import Revision
 from learning.content.services import (PublishedCourse, PublishedPart, part_revision_document, published_course,
                                       still_counts)
 from learning.extensions import add_unique, db
@@ -294,6 +295,10 @@ def _attempt_by_token(user_id: int, token: str) -> QuizAttempt | None:
 
 # A pass counts unless an editor has since published a changed quiz that learners must retake.
 COMPLETION_COUNTS = still_counts(PartCompletion)
+# The same, negated, for reports that count every pass of the city: first narrowed to the parts that ever
+# had a required retake, so that the database reads the passes of those parts only (none before any retake).
+PASS_VOIDED = and_(PartCompletion.content_file_id.in_(select(Revision.content_file_id).where(Revision.retake_required)),
+                   ~COMPLETION_COUNTS)
 # Reports count only learners in a förvaltning (learning.reports.tables): a pass by anyone else (e.g. the
 # first admin) is in no report, so the editor's and the quiz analysis's counts leave it out too.
 IN_A_FORVALTNING = PartCompletion.user_id.not_in(select(User.id).where(User.organisation_id.is_(None)))

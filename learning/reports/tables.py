@@ -28,7 +28,7 @@ from learning.accounts.models import GENDERS, ORG_ROLES, Organisation, User
 from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion
-from learning.learn.services import COMPLETION_COUNTS, IN_A_FORVALTNING
+from learning.learn.services import IN_A_FORVALTNING, PASS_VOIDED
 from learning.periods import Period
 from learning.privacy import K, Decided, hide_rows, protect
 from learning.renewals.services import completion_moments, valid_for_months, valid_from
@@ -202,23 +202,29 @@ def period_months(period: Period, first: str | None) -> list[str]:
     return found
 
 
-# Per part: the passes that count, and those voided by a changed quiz that must be retaken (they count nowhere).
-_PASSES = (func.count(PartCompletion.id).filter(COMPLETION_COUNTS), func.count(PartCompletion.id).filter(~COMPLETION_COUNTS))
+def _passes(query) -> dict[tuple, tuple[int, int]]:
+    """(passes that count, voided passes) per group of a grouped count of part completions.
+
+    Two reads: all passes (from the index on part, date and learner), then only the voided ones, from
+    the parts that ever had a required retake; a voided pass counts nowhere, so the first less the second.
+    """
+    every = {tuple(keys): n for *keys, n in db.session.execute(query)}
+    voided = {tuple(keys): n for *keys, n in db.session.execute(query.where(PASS_VOIDED))}
+    return {key: (n - voided.get(key, 0), voided.get(key, 0)) for key, n in every.items()}
 
 
 def _parts(course: PublishedCourse, end) -> tuple[Decided, Decided]:
-    """Passed and voided per förvaltning and part (one read joining every pass to its learner), cells hidden."""
-    counts = db.session.execute(
-        select(User.organisation_id, PartCompletion.content_file_id, *_PASSES)
+    """Passed and voided per förvaltning and part (reads joining every pass to its learner), cells hidden."""
+    counts = _passes(
+        select(User.organisation_id, PartCompletion.content_file_id, func.count(PartCompletion.id))
         .join(User, User.id == PartCompletion.user_id)
         .where(PartCompletion.completed_at < end, User.organisation_id.is_not(None))
-        .group_by(User.organisation_id, PartCompletion.content_file_id)).all()
-    rows = sorted({oid for oid, *_rest in counts})
+        .group_by(User.organisation_id, PartCompletion.content_file_id))
+    rows = sorted({oid for oid, _file_id in counts})
     files = [p.file_id for p in course.required_parts]
     # Each part's count stands alone per förvaltning (no total per förvaltning is shown): only the
     # city's total per part is a line to protect.
-    return tuple(protect({(oid, file_id): row[i] for oid, file_id, *row in counts}, rows, files, row_totals=False)
-                 for i in (0, 1))
+    return tuple(protect({key: row[i] for key, row in counts.items()}, rows, files, row_totals=False) for i in (0, 1))
 
 
 def _part_totals(course: PublishedCourse, end) -> tuple[Decided, Decided]:
@@ -229,12 +235,11 @@ def _part_totals(course: PublishedCourse, end) -> tuple[Decided, Decided]:
     total per part is hidden exactly when it is 1..k-1 people, and the city's view needs nothing more.
     """
     # The few learners without a förvaltning are left out as a set, not by a join per pass.
-    counts = {file_id: row for file_id, *row in db.session.execute(
-        select(PartCompletion.content_file_id, *_PASSES)
-        .where(PartCompletion.completed_at < end, IN_A_FORVALTNING)
-        .group_by(PartCompletion.content_file_id)).all()}
+    counts = _passes(select(PartCompletion.content_file_id, func.count(PartCompletion.id))
+                     .where(PartCompletion.completed_at < end, IN_A_FORVALTNING)
+                     .group_by(PartCompletion.content_file_id))
     files = [p.file_id for p in course.required_parts]
-    found = [{f: counts.get(f, (0, 0))[i] for f in files} for i in (0, 1)]
+    found = [{f: counts.get((f,), (0, 0))[i] for f in files} for i in (0, 1)]
     return tuple(Decided({("city", f): n for f, n in column.items()}, frozenset(),
                          frozenset(f for f, n in column.items() if 0 < n < K)) for column in found)
 
