@@ -123,7 +123,9 @@ def _schemas() -> dict:
         "QuizAnalysis": _object({
             "course": ref["Course"],
             "parts": {"type": "array", "items": _object({
-                "slug": _STRING, "title": _STRING, "learners": {"type": "integer", "minimum": 0},
+                "slug": _STRING, "title": _STRING, "learners": {"type": "integer", "minimum": 0, "description": (
+                    "Personer som har gjort det nuvarande testet. Försök från före den senaste ändringen som måste "
+                    "göras om räknas i earlier_attempts, inte här eller i andelarna och snitten.")},
                 "first_attempt_pass_rate": {"type": "number", "nullable": True,
                                             "description": "Procent godkända på första försöket; null under fem personer."},
                 "mean_attempts_to_pass": {"type": "number", "nullable": True,
