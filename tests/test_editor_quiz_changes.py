@@ -64,7 +64,9 @@ def test_learners_must_retake_when_the_editor_says_so_and_a_new_pass_counts(app,
                       earlier="retake")
     assert "Alla måste göra om kunskapstestet." in editor.get(response.location).get_data(as_text=True)
     assert not _passed(client)
-    assert "1 räknas inte längre och måste göra om kunskapstestet" in editor.get(f"/redaktor/fil/{fid}").get_data(as_text=True)
+    page = editor.get(f"/redaktor/fil/{fid}").get_data(as_text=True)
+    assert "Godkända: 0 deltagare, varav 0 på en äldre version av delen." in page  # a voided pass counts nowhere
+    assert "1 godkännande räknas inte längre: kunskapstestet ändrades och måste göras om." in page
 
     take_quiz(client, app, "del-1")
     assert _passed(client)
@@ -85,12 +87,15 @@ def test_quiz_analysis_shows_passes_on_older_revisions_and_those_that_must_retak
         take_quiz(learner, app, "del-1")
     editor = editor_client(app)
     analysis = "/rapporter/grundkurs/kunskapstest"
-    assert "Godkända på en äldre version av delen: 0." in editor.get(analysis).get_data(as_text=True)
+    assert "Godkända: 6, varav 0 på en äldre version av delen." in editor.get(analysis).get_data(as_text=True)
     fid = file_id(app)
     form = edit_form(editor, fid)
     submit(editor, fid, form, "publish", markdown=form["markdown"].replace(OLD, NEW), message="Ny", earlier="retake")
     page = editor.get(analysis).get_data(as_text=True)
-    assert "Godkända på en äldre version av delen: 6, varav 6 måste göra om testet eftersom frågorna har ändrats." in page
+    assert "Godkända: 0, varav 0 på en äldre version av delen." in page
+    assert "6 godkännanden räknas inte längre: kunskapstestet ändrades och måste göras om." in page
+    assert "6 försök på testet före ändringen räknas inte här." in page
+    assert "<li>0 personer har gjort testet.</li>" in page  # the figures describe the new question set
 
 
 def test_the_people_list_shows_a_voided_pass_as_not_passed(app, client, learner):

@@ -110,6 +110,7 @@ ACCESS = {
     "/rapporter/": HR_AND_UP,
     "/rapporter/grundkurs/": HR_AND_UP,
     "/rapporter/grundkurs/forvaltningar.csv": HR_AND_UP,
+    "/rapporter/grundkurs/delar.csv": HR_AND_UP,
     "/rapporter/grundkurs/personer": HR_AND_UP,
     "/rapporter/grundkurs/personer.csv": HR_AND_UP,
     "/rapporter/grundkurs/kunskapstest": {"editor", "coordinator", "admin"},
@@ -124,7 +125,8 @@ ACCESS = {
     "/utvardering/grundkurs/resultat.csv": HR_AND_UP,
     "/utvardering/grundkurs/fritext": HR_AND_UP | {"editor"},
 }
-SCOPED = {"/rapporter/grundkurs/", "/rapporter/grundkurs/forvaltningar.csv", "/rapporter/grundkurs/personer",
+SCOPED = {"/rapporter/grundkurs/", "/rapporter/grundkurs/forvaltningar.csv", "/rapporter/grundkurs/delar.csv",
+          "/rapporter/grundkurs/personer",
           "/rapporter/grundkurs/personer.csv", "/utvardering/grundkurs/", "/utvardering/grundkurs/resultat.csv",
           "/utvardering/grundkurs/fritext"}
 

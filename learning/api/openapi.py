@@ -15,6 +15,9 @@ _MAYBE_PERCENT = {"type": "number", "minimum": 0, "nullable": True,
                   "description": "Procent med en decimal; null utan nämnare."}
 _NULL_COUNT = {"type": "integer", "nullable": True, "enum": [None]}
 _NULL_PERCENT = {"type": "number", "nullable": True, "enum": [None]}
+_VOIDED = ("Godkännanden som inte räknas längre: kunskapstestet ändrades och måste göras om (en redaktör "
+           "publicerade det med kravet). De räknas ingenstans förrän deltagaren klarar det nya testet; null när "
+           "antalet döljs för att skydda små grupper.")
 
 
 def _object(properties: dict, description: str = "") -> dict:
@@ -154,8 +157,9 @@ def _schemas() -> dict:
             {"forvaltning": {**_STRING, "nullable": True, "description": "Förvaltningens kod; null i totalraden."},
              "name": _STRING},
             _SHOWN_FIGURES, _HIDDEN_FIGURES, _FIGURES_TEXT),
-        "Part": _counted({"slug": _STRING, "title": _STRING}, "passed",
-                         "Godkända i en del sedan starten, till periodens slut."),
+        "Part": _counted({"slug": _STRING, "title": _STRING, "voided": {**_MAYBE_COUNT, "description": _VOIDED}},
+                         "passed", "Godkända i en del sedan starten, till periodens slut (godkännanden som inte "
+                                   "räknas längre ingår inte)."),
         "Breakdown": _counted(
             {"key": {**_STRING, "nullable": True, "description": "Kod (t.ex. chef, kvinna); null för Ej angivet."},
              "label": _STRING}, "completed", "Klara under perioden i en grupp."),
@@ -193,11 +197,17 @@ def _schemas() -> dict:
         "QuizAnalysis": _object({
             "course": ref["Course"],
             "parts": {"type": "array", "items": _object({
-                "slug": _STRING, "title": _STRING, "learners": {"type": "integer", "minimum": 0},
+                "slug": _STRING, "title": _STRING, "learners": {"type": "integer", "minimum": 0, "description": (
+                    "Personer som har gjort det nuvarande testet. Försök från före den senaste ändringen som måste "
+                    "göras om räknas i earlier_attempts, inte här eller i andelarna och snitten.")},
                 "first_attempt_pass_rate": {"type": "number", "nullable": True,
                                             "description": "Procent godkända på första försöket; null under fem personer."},
                 "mean_attempts_to_pass": {"type": "number", "nullable": True,
                                           "description": "Försök i snitt för att bli godkänd; null under fem personer."},
+                "passed": {**_MAYBE_COUNT, "description": "Godkända som räknas, som i deltagandet; null under fem."},
+                "voided": {**_MAYBE_COUNT, "description": _VOIDED},
+                "earlier_attempts": {**_MAYBE_COUNT, "description": "Försök på kunskapstestet före den senaste ändringen "
+                                     "som måste göras om; de ingår inte i övriga siffror. Null under fem."},
                 "questions": {"type": "array", "items": _object({
                     "text": _STRING, "answered": {"type": "integer", "minimum": 0},
                     "share_correct": {"type": "number", "nullable": True,

@@ -186,8 +186,8 @@ def _breakdown(pairs: list[tuple[str, int | None]], labels: dict[str, str]) -> l
 
 def participation(course: PublishedCourse, board: Dashboard, organisation: Organisation | None) -> dict:
     """Totals, passed per part, completions per role, gender and month, as on the dashboard."""
-    parts = [{"slug": part.slug, "title": title, "passed": n, "hidden": n is None}
-             for part, (title, n) in zip(course.required_parts, board.parts, strict=True)]
+    parts = [{"slug": part.slug, "title": title, "passed": n, "hidden": n is None, "voided": voided}
+             for part, (title, n, voided) in zip(course.required_parts, board.parts, strict=True)]
     return {
         **_header(course, board, organisation),
         "totals": figures(board.total),
@@ -217,6 +217,7 @@ def quiz(course: PublishedCourse, parts: list) -> dict:
             "slug": part.slug, "title": part.title, "learners": part.learners,
             "first_attempt_pass_rate": _number(part.first_attempt_pass_rate),
             "mean_attempts_to_pass": _number(part.mean_attempts_to_pass),
+            "passed": part.passed, "voided": part.voided, "earlier_attempts": part.earlier_attempts,
             "questions": [{"text": q.text, "answered": q.answered, "share_correct": _number(q.share_correct)}
                           for q in part.questions],
         } for part in parts],

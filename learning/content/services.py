@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from learning.content.checks import COURSE_FILE, FileProblem, check_tree, content_files, course_dirs
 from learning.content.models import ContentFile, Course, Revision
@@ -257,3 +257,19 @@ def revision_document(revision_id: int) -> Document:
         .where(Revision.id == revision_id)
     ).one()
     return _cache.get((digest, filename == COURSE_FILE), lambda: _parse_revision(revision_id, filename))
+
+
+def still_counts(record) -> ColumnElement[bool]:
+    """SQL: a pass or attempt (a model whose revision_id is a revision of its part) still counts.
+
+    It counts unless an editor has since published a changed quiz that learners must retake: its revision
+    must not be older than a retake-required revision of the same part. The one definition of a voided
+    pass (its negation), from the moment that revision is committed, for every page and the API.
+    """
+    # A set the database builds once per statement (from each part's latest retake-required revision, one
+    # read of the revisions), not a subquery per pass: the city dashboard tests many passes against it.
+    floors = (select(Revision.content_file_id, func.max(Revision.id).label("floor"))
+              .where(Revision.retake_required).group_by(Revision.content_file_id).subquery())
+    voided = select(Revision.id).join(floors, and_(floors.c.content_file_id == Revision.content_file_id,
+                                                   Revision.id < floors.c.floor))
+    return record.revision_id.not_in(voided)

@@ -7,14 +7,15 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, literal, select, union_all
+from sqlalchemy import and_, bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from learning.accounts.models import User
 from learning.content.parsing import Document
 from learning.content.models import Revision
-from learning.content.services import PublishedCourse, PublishedPart, part_revision_document, published_course
+from learning.content.services import (PublishedCourse, PublishedPart, part_revision_document, published_course,
+                                      still_counts)
 from learning.extensions import add_unique, db
 from learning.formerrors import Errors
 from learning.learn.layout import Layout, draw
@@ -293,32 +294,38 @@ def _attempt_by_token(user_id: int, token: str) -> QuizAttempt | None:
 
 
 # A pass counts unless an editor has since published a changed quiz that learners must retake.
-COMPLETION_COUNTS = PartCompletion.revision_id >= func.coalesce(
-    select(func.max(Revision.id))
-    .where(Revision.content_file_id == PartCompletion.content_file_id, Revision.retake_required)
-    .correlate(PartCompletion).scalar_subquery(),
-    0,
-)
+COMPLETION_COUNTS = still_counts(PartCompletion)
+# The same, negated, for reports that count every pass of the city: first narrowed to the parts that ever
+# had a required retake, so that the database reads the passes of those parts only (none before any retake).
+PASS_VOIDED = and_(PartCompletion.content_file_id.in_(select(Revision.content_file_id).where(Revision.retake_required)),
+                   ~COMPLETION_COUNTS)
+# Reports count only learners in a förvaltning (learning.reports.tables): a pass by anyone else (e.g. the
+# first admin) is in no report, so the editor's and the quiz analysis's counts leave it out too.
+IN_A_FORVALTNING = PartCompletion.user_id.not_in(select(User.id).where(User.organisation_id.is_(None)))
 
 
 @dataclass(frozen=True)
 class PassCounts:
-    """Passes of one part: in all, made against an older revision, and no longer counting (retake required)."""
+    """Passes of one part: those that count, those of them made against an older revision, and those voided."""
 
-    total: int
+    counting: int
     on_older: int
-    not_counting: int
+    voided: int
 
 
 def pass_counts(file_id: int, current_revision_id: int) -> PassCounts:
-    """How many learners passed a part, how many of them on an older revision, how many must retake."""
-    total, older, stale = db.session.execute(
-        select(func.count(PartCompletion.id),
-               func.count(PartCompletion.id).filter(PartCompletion.revision_id < current_revision_id),
+    """How many learners' passes of a part count, how many of those were on an older revision, how many are void.
+
+    A voided pass (an editor has since published a changed quiz that must be retaken) is in neither of the
+    first two: it counts nowhere until the learner passes again.
+    """
+    counting, older, voided = db.session.execute(
+        select(func.count(PartCompletion.id).filter(COMPLETION_COUNTS),
+               func.count(PartCompletion.id).filter(COMPLETION_COUNTS, PartCompletion.revision_id < current_revision_id),
                func.count(PartCompletion.id).filter(~COMPLETION_COUNTS))
-        .where(PartCompletion.content_file_id == file_id)
+        .where(PartCompletion.content_file_id == file_id, IN_A_FORVALTNING)
     ).one()
-    return PassCounts(total, older, stale)
+    return PassCounts(counting, older, voided)
 
 
 # Built once: the part page runs this on every request, and building the statement costs more than running it.

@@ -14,7 +14,7 @@ from learning.editor.models import Draft
 from learning.extensions import db
 from learning.groups.models import GroupViewing
 from learning.learn.layout import from_json
-from learning.learn.services import grade
+from learning.learn.services import COMPLETION_COUNTS, grade
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion, PartView, QuizAttempt
 from learning.sessions.models import LiveSession, SessionAttendee
 from learning.staff.models import StaffMember
@@ -96,9 +96,11 @@ def personal_data(user: User) -> dict:
             for a in db.session.scalars(select(QuizAttempt).filter_by(user_id=user.id).order_by(QuizAttempt.id))
         ],
         "godkända_delar": [
+            # räknas: false when an editor has since changed the quiz and it must be retaken.
             {"del": file_names.get(c.content_file_id), "version": revision_numbers.get(c.revision_id),
-             "datum": _iso(c.completed_at)}
-            for c in db.session.scalars(select(PartCompletion).filter_by(user_id=user.id).order_by(PartCompletion.id))
+             "datum": _iso(c.completed_at), "räknas": bool(counts)}
+            for c, counts in db.session.execute(select(PartCompletion, COMPLETION_COUNTS)
+                                                .where(PartCompletion.user_id == user.id).order_by(PartCompletion.id))
         ],
         "gruppvisningar": [
             {"kurs": course_names.get(g.course_id), "datum": g.viewed_on.isoformat(),

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import literal, select, union_all
 
-from learning.content.models import Course, Revision
-from learning.content.services import published_course
+from learning.content.models import Course
+from learning.content.services import published_course, still_counts
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, QuizAttempt
 from learning.renewals.models import CourseRenewal
@@ -105,14 +105,10 @@ def round_start(day: date) -> datetime:
 
 def passed_since(user_id: int, file_ids: list[int], since: datetime) -> set[int]:
     """The parts whose quiz the learner has passed since a moment, on a revision that still counts."""
-    retake = (select(func.max(Revision.id)).where(Revision.content_file_id == QuizAttempt.content_file_id,
-                                                  Revision.retake_required)
-              .correlate(QuizAttempt).scalar_subquery())
     return set(db.session.scalars(
         select(QuizAttempt.content_file_id).distinct()
         .where(QuizAttempt.user_id == user_id, QuizAttempt.content_file_id.in_(file_ids or [0]),
-               QuizAttempt.passed.is_(True), QuizAttempt.created_at >= since,
-               QuizAttempt.revision_id >= func.coalesce(retake, 0))))
+               QuizAttempt.passed.is_(True), QuizAttempt.created_at >= since, still_counts(QuizAttempt))))
 
 
 def completion_moments(course_ids: set[int]):

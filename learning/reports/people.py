@@ -18,6 +18,7 @@ from learning.timeutil import format_date
 from learning.transactions import write_transaction
 
 STATUSES = {"klar": "Klar", "paborjad": "Påbörjad", "ej_paborjad": "Inte påbörjad", "inget_konto": "Inget konto"}
+PART_STATES = {"passed": "Godkänd", "voided": "Måste göra om (testet ändrades)", "": ""}
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Person:
     status: str
     passed_parts: frozenset[int] = field(default_factory=frozenset)
     completed_at: datetime | None = None
+    # Parts passed before an editor published a changed quiz that must be retaken: not passed, to be redone.
+    voided_parts: frozenset[int] = field(default_factory=frozenset)
 
 
 def people(course: PublishedCourse, scope: frozenset[int] | None, today: date,
@@ -60,7 +63,7 @@ def people(course: PublishedCourse, scope: frozenset[int] | None, today: date,
     rows = [(n, e, o, u or "", r, uid, c) for n, e, o, u, r, uid, c in staff_rows]
     rows += [(n, e, o, "", r, uid, c) for n, e, o, r, uid, c in account_rows]
     user_ids = [r[5] for r in rows if r[5] is not None]
-    passed, started = _progress(course, user_ids)
+    passed, voided, started = _progress(course, user_ids)
     result = []
     for name, email, organisation, unit_name, role, user_id, completed_at in rows:
         if user_id is None:
@@ -72,24 +75,36 @@ def people(course: PublishedCourse, scope: frozenset[int] | None, today: date,
         if (unit and unit_name != unit) or (status and state != status):
             continue
         result.append(Person(name, email.lower(), organisation, unit_name, ORG_ROLES.get(role, role), state,
-                             frozenset(passed.get(user_id, ())), completed_at))
+                             frozenset(passed.get(user_id, ())), completed_at, frozenset(voided.get(user_id, ()))))
     return sorted(result, key=lambda p: (p.organisation, p.unit, p.name.lower()))
 
 
-def _progress(course: PublishedCourse, user_ids: list[int]) -> tuple[dict[int, set[int]], set[int]]:
+def _progress(course: PublishedCourse, user_ids: list[int]) -> tuple[dict[int, set[int]], dict[int, set[int]], set[int]]:
+    """(parts passed, parts whose pass is voided) per learner, and the learners who have started."""
     file_ids = [p.file_id for p in course.parts]
     passed: dict[int, set[int]] = {}
+    voided: dict[int, set[int]] = {}
     started: set[int] = set()
     for start in range(0, len(user_ids), 900):  # stays under every database's parameter limit
         chunk = user_ids[start:start + 900]
-        for user_id, file_id in db.session.execute(
-                select(PartCompletion.user_id, PartCompletion.content_file_id)
-                .where(PartCompletion.user_id.in_(chunk), PartCompletion.content_file_id.in_(file_ids),
-                       COMPLETION_COUNTS)):  # a pass an editor has since made void must be retaken
-            passed.setdefault(user_id, set()).add(file_id)
+        for user_id, file_id, counts in db.session.execute(
+                select(PartCompletion.user_id, PartCompletion.content_file_id, COMPLETION_COUNTS)
+                .where(PartCompletion.user_id.in_(chunk), PartCompletion.content_file_id.in_(file_ids))):
+            # a pass an editor has since made void must be retaken
+            (passed if counts else voided).setdefault(user_id, set()).add(file_id)
         started.update(db.session.scalars(
             select(PartView.user_id).where(PartView.user_id.in_(chunk), PartView.content_file_id.in_(file_ids))))
-    return passed, started | set(passed)
+    return passed, voided, started | set(passed) | set(voided)
+
+
+def part_state(person: Person, file_id: int) -> str:
+    """A person's state in one part: "passed", "voided" (passed, but the quiz changed and must be retaken) or ""."""
+    return "passed" if file_id in person.passed_parts else "voided" if file_id in person.voided_parts else ""
+
+
+def voided_counts(course: PublishedCourse, persons: list[Person]) -> list[tuple[str, int]]:
+    """(part title, how many of these people's passes are voided) for every required part."""
+    return [(part.doc.title, sum(part.file_id in p.voided_parts for p in persons)) for part in course.required_parts]
 
 
 def units(scope: frozenset[int] | None, today: date) -> list[str]:
@@ -107,7 +122,7 @@ def table(course: PublishedCourse, persons: list[Person]) -> tuple[list[str], li
     parts = course.required_parts
     header = ["Namn", "E-post", "Förvaltning", "Enhet", "Roll", "Status", *[p.doc.title for p in parts], "Klar datum"]
     rows = [[p.name, p.email, p.organisation, p.unit, p.org_role, STATUSES[p.status],
-             *["Godkänd" if part.file_id in p.passed_parts else "" for part in parts],
+             *[PART_STATES[part_state(p, part.file_id)] for part in parts],
              format_date(p.completed_at)] for p in persons]
     return header, rows
 

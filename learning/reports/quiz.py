@@ -1,4 +1,9 @@
-"""Quiz analysis for the content team: which questions are too hard or ambiguous, as SQL aggregates."""
+"""Quiz analysis for the content team: which questions are too hard or ambiguous, as SQL aggregates.
+
+The figures describe the part's current question set: attempts made against a revision before the latest
+one an editor published with "Deltagarna måste göra om kunskapstestet" are attempts of the old question
+set, so they are left out (and counted apart), as the passes they earned count nowhere any more.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, select
 
-from learning.content.services import PublishedCourse
+from learning.content.services import PublishedCourse, still_counts
 from learning.extensions import db
 from learning.learn.models import QuizAnswer, QuizAttempt
 from learning.learn.services import pass_counts
@@ -34,10 +39,13 @@ class PartAnalysis:
     first_attempt_pass_rate: Decimal | None
     mean_attempts_to_pass: Decimal | None
     questions: list[QuestionStats]
-    # Passes made against an older revision of the part, and those that no longer count because an
-    # editor published a changed quiz that must be retaken (None when 1-4 people).
+    # Passes that count (as on the dashboard), those of them made against an older revision of the part,
+    # those voided because an editor published a changed quiz that must be retaken, and attempts of the
+    # question set before that change (left out above); None when 1-4 people.
+    passed: int | None = 0
     passes_on_older: int | None = 0
-    passes_not_counting: int | None = 0
+    voided: int | None = 0
+    earlier_attempts: int | None = 0
 
 
 def analysis(course: PublishedCourse) -> list[PartAnalysis]:
@@ -47,26 +55,24 @@ def analysis(course: PublishedCourse) -> list[PartAnalysis]:
 
 def _part(file_id: int, revision_id: int, slug: str, doc) -> PartAnalysis:
     attempts = QuizAttempt.__table__
-    first = (select(func.min(attempts.c.id).label("id")).where(attempts.c.content_file_id == file_id)
-             .group_by(attempts.c.user_id).subquery())
+    current = (attempts.c.content_file_id == file_id, still_counts(QuizAttempt))
+    first = select(func.min(attempts.c.id).label("id")).where(*current).group_by(attempts.c.user_id).subquery()
     learners, first_passed = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((attempts.c.passed, 1), else_=0)), 0))
         .select_from(attempts.join(first, first.c.id == attempts.c.id))).one()
     first_pass = (select(attempts.c.user_id, func.min(attempts.c.id).label("id"))
-                  .where(attempts.c.content_file_id == file_id, attempts.c.passed).group_by(attempts.c.user_id)
+                  .where(*current, attempts.c.passed).group_by(attempts.c.user_id)
                   .subquery())
     tries = (select(func.count().label("n")).select_from(attempts.join(first_pass, first_pass.c.user_id == attempts.c.user_id))
-             .where(attempts.c.content_file_id == file_id, attempts.c.id <= first_pass.c.id)
+             .where(*current, attempts.c.id <= first_pass.c.id)
              .group_by(attempts.c.user_id).subquery())
     passers, mean_tries = db.session.execute(select(func.count(), func.avg(tries.c.n))).one()
-    answered = dict(db.session.execute(
-        select(QuizAnswer.question_id, func.count(QuizAnswer.id))
+    counts = db.session.execute(
+        select(QuizAnswer.question_id, func.count(QuizAnswer.id), func.count(QuizAnswer.id).filter(QuizAnswer.correct))
         .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
-        .where(QuizAttempt.content_file_id == file_id).group_by(QuizAnswer.question_id)).all())
-    correct = dict(db.session.execute(
-        select(QuizAnswer.question_id, func.count(QuizAnswer.id))
-        .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
-        .where(QuizAttempt.content_file_id == file_id, QuizAnswer.correct).group_by(QuizAnswer.question_id)).all())
+        .where(*current).group_by(QuizAnswer.question_id)).all()
+    answered = {qid: n for qid, n, _right in counts}
+    correct = {qid: right for qid, _n, right in counts}
     questions = [
         QuestionStats(q.text, answered.get(q.id, 0),
                       percent(correct.get(q.id, 0), answered.get(q.id, 0)) if answered.get(q.id, 0) >= K else None)
@@ -75,5 +81,7 @@ def _part(file_id: int, revision_id: int, slug: str, doc) -> PartAnalysis:
     enough = learners >= K
     mean = Decimal(str(mean_tries)).quantize(Decimal("0.01")) if passers >= K and mean_tries is not None else None
     passes = pass_counts(file_id, revision_id)
+    earlier = db.session.scalar(select(func.count(QuizAttempt.id))
+                                .where(QuizAttempt.content_file_id == file_id, ~still_counts(QuizAttempt)))
     return PartAnalysis(slug, doc.title, learners, percent(first_passed, learners) if enough else None, mean, questions,
-                        shown(passes.on_older), shown(passes.not_counting))
+                        shown(passes.counting), shown(passes.on_older), shown(passes.voided), shown(earlier or 0))

@@ -73,7 +73,7 @@ class Dashboard:
     period: Period
     rows: list[OrgRow]
     total: OrgRow
-    parts: list[tuple[str, int | None]]
+    parts: list[tuple[str, int | None, int | None]]  # (title, passes that count, passes voided by a retake)
     by_role: list[tuple[str, int | None]]
     by_gender: list[tuple[str, int | None]]
     trend: list[tuple[str, int | None]]
@@ -105,7 +105,8 @@ def dashboard(course: PublishedCourse, scope: frozenset[int] | None, period: Per
     total = OrgRow(None, "Totalt", *(figures[m] or 0 for m in ("registered", "started", "completed")),
                    (figures["staff"] or 0) if with_staff else None, figures["covered"] or 0,
                    any(n is None for n in figures.values()), figures["covered_ever"] or 0)
-    parts = [(p.doc.title, city.parts.sum(scope, p.file_id)) for p in course.required_parts]
+    parts = [(p.doc.title, city.parts.sum(scope, p.file_id), city.voided.sum(scope, p.file_id))
+             for p in course.required_parts]
     single = scope is not None and len(scope) == 1
     units = _units(course.id, scope, period, next(iter(scope)) in city.hidden_rows) if single else []
     return Dashboard(period, rows, total, parts, _listed(city.roles, scope), _listed(city.genders, scope),
@@ -144,6 +145,15 @@ def _units(course_id: int, scope, period: Period, row_hidden: bool) -> list[tupl
         rows.append((unit or "Ingen enhet angiven", count if shown else None, done if shown else None,
                      percent(done, count) if shown else None))
     return rows
+
+
+PARTS_HEADER = ["Del", "Godkända", "Godkännanden som inte räknas längre (kunskapstestet ändrades och måste göras om)"]
+
+
+def part_rows(board: Dashboard) -> list[list]:
+    """The passed-per-part table for CSV/XLSX, hidden figures written as 'för få'."""
+    return [[title, TOO_FEW if passed is None else passed, TOO_FEW if voided is None else voided]
+            for title, passed, voided in board.parts]
 
 
 def table_rows(board: Dashboard) -> list[list]:

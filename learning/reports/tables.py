@@ -9,7 +9,8 @@ never depend on the viewer's scope, so no view minus other views gives back a hi
   förvaltning is hidden whole (`hide_rows`).
 - roles, genders, months: the period's completions per förvaltning and category. A förvaltning's
   total is its "klara" in the main table, so a förvaltning hidden there is hidden in these too.
-- parts: passed per part per förvaltning (the learner's förvaltning now); no total per förvaltning.
+- parts, voided: passes per part per förvaltning (the learner's förvaltning now) that count, and those
+  voided by a changed quiz that must be retaken (counted nowhere else); no total per förvaltning.
 
 Only completions and learners in a förvaltning count: people without one (e.g. the first admin)
 appear in no table and in no total, so that every total is the sum of its förvaltningar.
@@ -27,6 +28,7 @@ from learning.accounts.models import GENDERS, ORG_ROLES, Organisation, User
 from learning.content.services import PublishedCourse
 from learning.extensions import db
 from learning.learn.models import CourseCompletion, CourseStart, PartCompletion
+from learning.learn.services import IN_A_FORVALTNING, PASS_VOIDED
 from learning.periods import Period
 from learning.privacy import K, Decided, hide_rows, protect
 from learning.renewals.services import completion_moments, valid_for_months, valid_from
@@ -46,7 +48,8 @@ class CityTables:
     roles: Decided
     genders: Decided
     months: Decided  # (förvaltning, "YYYY-MM"), every month from the first completion to the period's end
-    parts: Decided  # (förvaltning, part file id)
+    parts: Decided  # (förvaltning, part file id): passes that count
+    voided: Decided  # (förvaltning, part file id): passes voided by a changed quiz that must be retaken
 
     @property
     def hidden_rows(self) -> frozenset:
@@ -66,7 +69,7 @@ def city_tables(course: PublishedCourse, period: Period, whole_city: bool = Fals
     roles, genders, months = completion_tables(course.id, period, main)
     _start, end = period.bounds()
     return CityTables([tuple(o) for o in organisations], main, with_staff, roles, genders, months,
-                      _part_totals(course, end) if whole_city else _parts(course, end))
+                      *(_part_totals(course, end) if whole_city else _parts(course, end)))
 
 
 def main_table(course_id: int, period: Period, active: list[int] = ()) -> tuple[Decided, frozenset[int]]:
@@ -199,36 +202,46 @@ def period_months(period: Period, first: str | None) -> list[str]:
     return found
 
 
-def _parts(course: PublishedCourse, end) -> Decided:
-    """Passed per förvaltning and part (one read joining every pass to its learner), cells hidden."""
-    counts = db.session.execute(
+def _passes(query) -> dict[tuple, tuple[int, int]]:
+    """(passes that count, voided passes) per group of a grouped count of part completions.
+
+    Two reads: all passes (from the index on part, date and learner), then only the voided ones, from
+    the parts that ever had a required retake; a voided pass counts nowhere, so the first less the second.
+    """
+    every = {tuple(keys): n for *keys, n in db.session.execute(query)}
+    voided = {tuple(keys): n for *keys, n in db.session.execute(query.where(PASS_VOIDED))}
+    return {key: (n - voided.get(key, 0), voided.get(key, 0)) for key, n in every.items()}
+
+
+def _parts(course: PublishedCourse, end) -> tuple[Decided, Decided]:
+    """Passed and voided per förvaltning and part (reads joining every pass to its learner), cells hidden."""
+    counts = _passes(
         select(User.organisation_id, PartCompletion.content_file_id, func.count(PartCompletion.id))
         .join(User, User.id == PartCompletion.user_id)
         .where(PartCompletion.completed_at < end, User.organisation_id.is_not(None))
-        .group_by(User.organisation_id, PartCompletion.content_file_id)).all()
-    cells = {(oid, file_id): n for oid, file_id, n in counts}
+        .group_by(User.organisation_id, PartCompletion.content_file_id))
+    rows = sorted({oid for oid, _file_id in counts})
+    files = [p.file_id for p in course.required_parts]
     # Each part's count stands alone per förvaltning (no total per förvaltning is shown): only the
     # city's total per part is a line to protect.
-    return protect(cells, sorted({oid for oid, _f in cells}), [p.file_id for p in course.required_parts],
-                   row_totals=False)
+    return tuple(protect({key: row[i] for key, row in counts.items()}, rows, files, row_totals=False) for i in (0, 1))
 
 
-def _part_totals(course: PublishedCourse, end) -> Decided:
-    """The city's column of the parts table, read without joining a pass to its learner.
+def _part_totals(course: PublishedCourse, end) -> tuple[Decided, Decided]:
+    """The city's column of the parts tables (passed, voided), read without joining a pass to its learner.
 
-    In `_parts`'s table the only lines are the columns, and a column line is always covered by hiding
+    In `_parts`'s tables the only lines are the columns, and a column line is always covered by hiding
     more of its förvaltningar's cells (they hold at least k people when the total does): so the city's
     total per part is hidden exactly when it is 1..k-1 people, and the city's view needs nothing more.
     """
     # The few learners without a förvaltning are left out as a set, not by a join per pass.
-    counts = dict(db.session.execute(
-        select(PartCompletion.content_file_id, func.count(PartCompletion.id))
-        .where(PartCompletion.completed_at < end,
-               PartCompletion.user_id.not_in(select(User.id).where(User.organisation_id.is_(None))))
-        .group_by(PartCompletion.content_file_id)).all())
+    counts = _passes(select(PartCompletion.content_file_id, func.count(PartCompletion.id))
+                     .where(PartCompletion.completed_at < end, IN_A_FORVALTNING)
+                     .group_by(PartCompletion.content_file_id))
     files = [p.file_id for p in course.required_parts]
-    return Decided({("city", f): counts.get(f, 0) for f in files}, frozenset(),
-                   frozenset(f for f in files if 0 < counts.get(f, 0) < K))
+    found = [{f: counts.get((f,), (0, 0))[i] for f in files} for i in (0, 1)]
+    return tuple(Decided({("city", f): n for f, n in column.items()}, frozenset(),
+                         frozenset(f for f, n in column.items() if 0 < n < K)) for column in found)
 
 
 @dataclass(frozen=True)

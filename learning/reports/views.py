@@ -62,12 +62,23 @@ def dashboard(course_slug: str):
 @handles_bad_period
 def export(course_slug: str, fmt: str):
     """The per-förvaltning table as CSV or XLSX, with the same hidden cells as on the page."""
+    return _dashboard_table(course_slug, fmt, services.TABLE_HEADER, services.table_rows, "genomforande", "Genomförande")
+
+
+@bp.get("/<course_slug>/delar.<fmt>")
+@login_required
+@handles_bad_period
+def parts_export(course_slug: str, fmt: str):
+    """Passed per part, and passes voided by a changed quiz, as CSV or XLSX, as on the dashboard."""
+    return _dashboard_table(course_slug, fmt, services.PARTS_HEADER, services.part_rows, "delar", "Godkända per del")
+
+
+def _dashboard_table(course_slug: str, fmt: str, header: list[str], rows, name: str, title: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     course, scope, _organisation, period = _context(course_slug)
-    rows = services.table_rows(services.dashboard(course, scope, period))
-    return table_response(fmt, services.TABLE_HEADER, rows, f"genomforande-{course.slug}-{period.start}-{period.end}",
-                          "Genomförande")
+    return table_response(fmt, header, rows(services.dashboard(course, scope, period)),
+                          f"{name}-{course.slug}-{period.start}-{period.end}", title)
 
 
 def _people_context(course_slug: str, filters: Filters):
@@ -90,8 +101,8 @@ def persons(course_slug: str):
         people.log_access(current_user.id, "visa", request.full_path)
     return render_template("reports/people.html", course=course, found=found, organisation=organisation,
                            organisations=visible_organisations(report_scope(current_user)), filters=filters,
-                           units=people.units(scope, today), unit=unit, status=status,
-                           statuses=people.STATUSES), filters.status
+                           units=people.units(scope, today), unit=unit, status=status, statuses=people.STATUSES,
+                           voided_counts=people.voided_counts(course, found) if found is not None else []), filters.status
 
 
 @bp.get("/<course_slug>/personer.<fmt>")
