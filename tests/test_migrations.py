@@ -83,15 +83,18 @@ def test_existing_sessions_are_tied_to_the_course_of_their_kind_and_keep_their_a
         with db.engine.begin() as connection:
             connection.execute(text("INSERT INTO organisations (id, code, name, active) VALUES (1, 'fsk', 'F', true)"))
             connection.execute(text("INSERT INTO courses (id, slug, created_at) VALUES "
-                                    "(1, 'grundkurs', '2026-01-01'), (2, 'fordjupning', '2026-02-01')"))
+                                    "(1, 'grundkurs', '2026-01-01'), (2, 'fordjupning', '2026-02-01'), "
+                                    "(3, 'chefer', '2026-02-03')"))
             connection.execute(text("INSERT INTO content_files (id, course_id, filename) VALUES "
-                                    "(1, 1, 'course.md'), (2, 2, 'course.md')"))
+                                    "(1, 1, 'course.md'), (2, 2, 'course.md'), (3, 3, 'course.md')"))
             connection.execute(text(
                 "INSERT INTO revisions (id, content_file_id, number, markdown, content_hash, message, created_at) "
                 "VALUES (1, 1, 1, :base, 'a', '', '2026-01-01'), (2, 2, 1, :old, 'b', '', '2026-02-01'), "
-                "(3, 2, 2, :deeper, 'c', '', '2026-02-02')"),
+                "(3, 2, 2, :deeper, 'c', '', '2026-02-02'), (4, 3, 1, :other, 'd', '', '2026-02-03')"),
                 {"base": "---\ntitle: Grund\n# requires: ingen\n---\nText\nrequires: nej\n",
-                 "old": "---\ntitle: Fördjupning\n---\n", "deeper": "---\ntitle: Fördjupning\nrequires: grundkurs\n---\n"})
+                 "old": "---\ntitle: Fördjupning\n---\n", "deeper": "---\ntitle: Fördjupning\nrequires: grundkurs\n---\n",
+                 # requires: null is no requirement (as the course file's reader has it): not a second fördjupning.
+                 "other": "---\ntitle: Chefer\nrequires: null\n---\n"})
             for session_id, kind in ((1, "grundutbildning"), (2, "workshop"), (3, "fordjupning")):
                 connection.execute(text(
                     "INSERT INTO live_sessions (id, kind, mode, title, held_on, organiser, targets, created_at) "

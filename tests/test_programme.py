@@ -7,9 +7,10 @@ import io
 import re
 
 import pytest
+from sqlalchemy import select
 from openpyxl import load_workbook
 
-from learning.accounts.models import User
+from learning.accounts.models import Organisation, User
 from learning.content.services import published_course
 from learning.extensions import db
 from tests.api_builders import api_json, new_token
@@ -65,7 +66,7 @@ def test_each_known_person_counts_once_across_courses_and_sessions(programme):
     text = page.split('id="radtext">')[1].split("</div>")[0]
     for phrase in ("Totalt deltog cirka 2 273 personer i stadens utbildningsinsatser", "under januari–juni 2026",
                    "varav 1 867 i grundutbildningen och 417 i fördjupningar och workshoppar",
-                   "11 personer deltog i båda", "12 personer slutförde webbutbildningen ”Fördjupning om heder”",
+                   "Av dem deltog 11 personer i båda", "12 personer slutförde webbutbildningen ”Fördjupning om heder”",
                    "392 personer deltog i workshoppar (2 tillfällen)",
                    "16 personer deltog i fördjupningstillfällen (1 tillfälle)",
                    "Ingen som slutförde ”Fördjupning om heder” under perioden svarade på utvärderingen."):
@@ -161,10 +162,88 @@ def test_a_difference_of_a_few_people_between_reports_is_hidden(app, coordinator
     assert {o["name"]: o["participants"] for o in figures["organisations"]}["Kulturförvaltningen"] is None
 
 
+def _completers(app, course_id: int, counts: dict[str, int]) -> None:
+    with app.app_context():
+        for code, n in counts.items():
+            for i in range(n):
+                user = User(email=f"{code}{i}@malmo.se", name=f"{code}{i}", password_hash="x",
+                            organisation_id=org_id(code))
+                db.session.add(user)
+                completion(user, course_id)
+        db.session.commit()
+
+
+def _session(coordinator, kind: str, course: str, counts: dict[str, int]) -> None:
+    response = coordinator.post("/tillfallen/nytt", data={
+        "csrf_token": csrf_token(coordinator, "/tillfallen/nytt"), "kind": kind, "mode": "digital", "title": kind,
+        "held_on": "2026-03-20", "organiser": "Resursteam heder", "course": course})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    detail = response.headers["Location"]
+    for code, n in counts.items():
+        response = coordinator.post(detail + "/antal", data={"csrf_token": csrf_token(coordinator, detail),
+                                                             "organisation": code, "attendees": str(n)})
+        assert response.status_code == 302
+
+
+def test_the_programme_hides_so_that_a_course_report_beside_it_gives_nothing_away(app, coordinator):
+    """Course: kul 3, asf 7, fri 6, fsk 20; it hides kul and fri. A workshop of no course adds 6 in fri.
+
+    On its own the programme would hide kul and asf (7, its smallest other) and show fri 12: then the
+    course's shown asf 7 and the programme's total less fsk and fri give kul's 3 back. So fri is hidden too.
+    """
+    with app.app_context():
+        base_id = published_course("grundkurs").id
+    _completers(app, base_id, {"kul": 3, "asf": 7, "fri": 6, "fsk": 20})
+    _session(coordinator, "workshop", "", {"fri": 6})
+    query = "?fran=2026-03&till=2026-03"
+    course = coordinator.get("/rapporter/grundkurs/aterrapport" + query).get_data(as_text=True)
+    whole = coordinator.get(URL + query).get_data(as_text=True)
+    names = {"kul": "Kulturförvaltningen", "asf": "Arbetsmarknads- och socialförvaltningen",
+             "fri": "Fritidsförvaltningen", "fsk": "Förskoleförvaltningen"}
+    with app.app_context():
+        names = {code: db.session.scalar(select(Organisation.name).filter_by(code=code)) for code in names}
+    assert [cells(course, names[c])[0] for c in ("kul", "asf", "fri", "fsk")] == ["för få", "7", "för få", "20"]
+    assert [cells(whole, names[c])[0] for c in ("kul", "asf", "fri", "fsk")] == ["för få", "för få", "för få", "20"]
+    assert cells(whole, "Totalt antal personer")[0] == "42"
+
+
+def test_the_programme_does_not_show_what_a_course_report_hides(app, coordinator):
+    """Course: kul 3, asf 7, fsk 20, gsf 20; it hides kul and asf. A workshop of no course has 6 from fri.
+
+    On its own the programme would hide kul and fri (6, its smallest other) and show asf 7: the course's
+    total less fsk and gsf less that 7 is kul's 3. The programme's asf is the course's hidden 7: hidden too.
+    """
+    with app.app_context():
+        base_id = published_course("grundkurs").id
+        names = {code: db.session.scalar(select(Organisation.name).filter_by(code=code))
+                 for code in ("kul", "asf", "fri", "fsk", "gsf")}
+    _completers(app, base_id, {"kul": 3, "asf": 7, "fsk": 20, "gsf": 20})
+    _session(coordinator, "workshop", "", {"fri": 6})
+    query = "?fran=2026-03&till=2026-03"
+    course = coordinator.get("/rapporter/grundkurs/aterrapport" + query).get_data(as_text=True)
+    whole = coordinator.get(URL + query).get_data(as_text=True)
+    assert [cells(course, names[c])[0] for c in ("kul", "asf", "fsk", "gsf")] == ["för få", "för få", "20", "20"]
+    assert [cells(whole, names[c])[0] for c in ("kul", "asf", "fri", "fsk", "gsf")] == [
+        "för få", "för få", "6", "20", "20"]
+
+
+def test_the_split_follows_the_kind_of_session(app, coordinator):
+    """A workshop tied to the grundkurs counts in its report, and as a workshop in the programme's split."""
+    with app.app_context():
+        base_id = published_course("grundkurs").id
+    _completers(app, base_id, {"fsk": 6})
+    _session(coordinator, "workshop", "grundkurs", {"gsf": 10})
+    _session(coordinator, "grundutbildning", "", {"kul": 7})  # no course: grundutbildning all the same
+    token = new_token(coordinator)
+    whole = api_json(app, "/api/v1/council?fran=2026-03&till=2026-03", token)
+    assert whole["split"] == {"base": 13, "deeper": 10, "both": 0} and whole["total"] == 23
+    assert api_json(app, "/api/v1/courses/grundkurs/council?fran=2026-03&till=2026-03", token)["total"] == 16
+
+
 def test_a_session_is_tied_to_a_course_of_its_kind(app, coordinator):
     publish_fordjupning(app)
     form = coordinator.get("/tillfallen/nytt").get_data(as_text=True)
-    assert re.search(r'<option selected value="grundkurs">|<option value="grundkurs" selected>', form)
+    assert re.search(r'<option selected value="enligt-typen">|<option value="enligt-typen" selected>', form)
     data = {"csrf_token": csrf_token(coordinator, "/tillfallen/nytt"), "kind": "fordjupning", "mode": "digital",
             "title": "Fel kurs", "held_on": "2026-03-02", "organiser": "Resursteam heder", "course": "grundkurs"}
     response = coordinator.post("/tillfallen/nytt", data=data)
@@ -174,7 +253,11 @@ def test_a_session_is_tied_to_a_course_of_its_kind(app, coordinator):
     assert response.status_code == 302
     detail = coordinator.get(response.headers["Location"]).get_data(as_text=True)
     assert "Bara programmets återrapport" in detail
-    assert coordinator.post("/tillfallen/nytt", data={**data, "course": "okand"}).status_code == 400
+    response = coordinator.post("/tillfallen/nytt", data={**data, "course": "okand"})
+    assert response.status_code == 400 and "Välj en kurs i listan." in response.get_data(as_text=True)
+    # By its kind: a fördjupning session counts for the one fördjupning course.
+    response = coordinator.post("/tillfallen/nytt", data={**data, "course": "enligt-typen"})
+    assert "Fördjupning om heder och programmet" in coordinator.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_only_coordinators_read_the_programme_report(app):

@@ -11,6 +11,7 @@ Definitions, stated on the page:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -169,31 +170,44 @@ def session_sources(kinds: dict[str, dict]) -> list[dict]:
             for kind, label in KINDS.items()]
 
 
-def organisation_rows(per_org: dict, forced) -> tuple[list[dict], bool, dict]:
-    """(rows by name, biggest first, hidden ones last; whether the total is hidden; id -> shown value or None)."""
+# How a table of counts (key -> people) is decided: (the keys to hide, whether the table's total is hidden).
+Decide = Callable[[dict], tuple[frozenset, bool]]
+# key -> (people, the figure shown or None where hidden): what one report's table showed, for another to check.
+Shown = dict
+
+
+def hide_forced(forced) -> Decide:
+    """The small-group rule of learning/privacy.py, with these keys hidden whatever their count."""
+    return lambda values: hide_rows({key: (n,) for key, n in values.items()}, forced=forced)
+
+
+def organisation_rows(per_org: dict, decide: Decide, forced=()) -> tuple[list[dict], bool, Shown]:
+    """(rows by name, biggest first, hidden ones last; whether the total is hidden; what is shown per id)."""
     names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
     per_org = dict(per_org)
     for key in forced:
         per_org.setdefault(key, 0)
-    hidden, total_hidden = hide_rows({key: (n,) for key, n in per_org.items()}, forced=forced)
-    shown_values = {key: None if key in hidden else n for key, n in per_org.items()}
+    hidden, total_hidden = decide(per_org)
+    shown = {key: (n, None if key in hidden else n) for key, n in per_org.items()}
     rows = sorted(
         ({"name": names.get(key, "Förvaltning okänd") if key is not None else "Förvaltning okänd",
-          "participants": shown_values[key]} for key, n in per_org.items() if n or key in hidden),
+          "participants": shown[key][1]} for key, n in per_org.items() if n or key in hidden),
         key=lambda r: (r["participants"] is None, -(r["participants"] or 0), r["name"]))
-    return rows, total_hidden, shown_values
+    return rows, total_hidden, shown
 
 
-def gender_rows(gender_counts: dict, forced, total: int) -> tuple[list[dict], int | None]:
-    """(rows per gender with shares, the number with known gender); hidden cells and every share as None."""
-    gender_hidden, _ = hide_rows({key: (n,) for key, n in gender_counts.items()}, forced=forced)
+def gender_rows(gender_counts: dict, decide: Decide, total: int) -> tuple[list[dict], int | None, Shown]:
+    """(rows per gender with shares, the number with known gender, what is shown per key); hidden cells and
+    every share as None."""
+    gender_hidden, _ = decide(gender_counts)
     # With a hidden cell, the number with known gender (and every share, which gives it away) would let
     # the hidden cells be worked out from the total: then only the shown counts remain.
     known_gender = None if gender_hidden else sum(n for key, n in gender_counts.items() if key is not None)
-    return [{"key": key or "okant", "label": GENDER_LABELS[key],
+    rows = [{"key": key or "okant", "label": GENDER_LABELS[key],
              "n": None if key in gender_hidden else n,
              "share": None if gender_hidden else _share(n, known_gender if key else total)}
-            for key, n in gender_counts.items()], known_gender
+            for key, n in gender_counts.items()]
+    return rows, known_gender, {key: (n, None if key in gender_hidden else n) for key, n in gender_counts.items()}
 
 
 def _survey_withheld(course_id: int, period: Period, scale_ids: list[int], whole) -> str | None:
@@ -238,8 +252,8 @@ class CourseReport:
     """A course's council figures, and what its view shows per förvaltning and gender (for the programme)."""
 
     figures: dict
-    organisations: dict  # organisation id -> shown participants, None where hidden
-    genders: dict  # GENDER_LABELS key -> shown participants, None where hidden
+    organisations: Shown  # organisation id -> (participants, shown or None)
+    genders: Shown  # GENDER_LABELS key -> (participants, shown or None)
 
 
 def course_report(course: PublishedCourse, period: Period, today: date) -> CourseReport:
@@ -256,10 +270,11 @@ def course_report(course: PublishedCourse, period: Period, today: date) -> Cours
     # hides for the period is hidden here too (and listed all the same).
     dashboard = hidden_completions(course.id, period) if total == found.web else HiddenCompletions(
         frozenset(), frozenset(), frozenset(), False)
-    organisations, organisations_total_hidden, shown_orgs = organisation_rows(found.per_org, dashboard.organisations)
+    organisations, organisations_total_hidden, shown_orgs = organisation_rows(
+        found.per_org, hide_forced(dashboard.organisations), dashboard.organisations)
     forced_genders = [key for key in found.gender if GENDERS.get(key, "Ej angivet") in dashboard.genders
                       or key is None and "Vill ej ange" in dashboard.genders]
-    gender, known_gender = gender_rows(found.gender, forced_genders, total)
+    gender, known_gender, shown_genders = gender_rows(found.gender, hide_forced(forced_genders), total)
     evaluation = _evaluation(course, period)
     visits, unique_visitors = visit_totals(course.id, period)
     figures = {
@@ -272,7 +287,7 @@ def course_report(course: PublishedCourse, period: Period, today: date) -> Cours
         "visits": {"visits": visits, "unique": unique_visitors},
         "themes": evaluation["themes"],
     }
-    return CourseReport(figures, shown_orgs, {g["key"] if g["key"] != "okant" else None: g["n"] for g in gender})
+    return CourseReport(figures, shown_orgs, shown_genders)
 
 
 def compute(course: PublishedCourse, period: Period, today: date) -> dict:

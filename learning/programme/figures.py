@@ -5,41 +5,72 @@ Definitions, stated on the page:
 - sessions not tied to a course (most workshops) count in the programme only;
 - total: people known by e-mail address (completers of any course, named attendees of any session) count
   once across everything; people known only as a number (group viewings, counts per förvaltning) are added;
-- grundutbildningen: the base course and grundutbildning sessions; fördjupningar och workshoppar: the rest.
+- grundutbildningen: the base course and sessions of the grundutbildning kind; fördjupningar och workshoppar:
+  the other courses and sessions of the other kinds.
 
-Small groups: a förvaltning's or a gender's figure is hidden as in every report, and also when it differs
-from the same figure in a course's report by 1 to 4 people, since the difference would be a small group.
+Small groups: a förvaltning's or a gender's figure is hidden as in every report, and also when, beside a
+course's report, it would give a small group away (`joint_decision`).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, func, not_, or_
+from sqlalchemy import not_
 
 from learning.content.services import PublishedCourse
-from learning.council.figures import (CourseReport, Scope, course_report, gender_rows, organisation_rows,
-                                      participants, session_sources)
+from learning.council.figures import (CourseReport, Decide, Scope, Shown, course_report, gender_rows,
+                                      organisation_rows, participants, session_sources)
 from learning.periods import Period
-from learning.privacy import K
+from learning.privacy import K, hide_rows
 from learning.programme import structure
 from learning.sessions.models import LiveSession
 
 
-def _differs_by_few(value: int, others: list[int | None]) -> bool:
-    return any(other is not None and 0 < abs(value - other) < K for other in others)
+def _forced(values: dict, views: list[Shown]) -> set:
+    """Keys whose programme figure would give a course report's small group away.
+
+    A course shows a figure: the programme's must not differ from it by 1-4 (the difference is a small
+    group). A course hides a figure: the programme's must not lie within 4 of it (it would pin it down).
+    """
+    forced = set()
+    for key, n in values.items():
+        for view in views:
+            people, shown = view.get(key, (0, 0))
+            if (0 < abs(n - shown) < K) if shown is not None else (abs(n - people) < K and (n or people)):
+                forced.add(key)
+    return forced
 
 
-def _forced(values: dict, views: list[dict]) -> list:
-    """Keys whose programme figure is 1-4 people away from a course report's shown figure for the same key."""
-    return [key for key, n in values.items() if _differs_by_few(n, [view.get(key, 0) for view in views])]
+def _exposed(values: dict, hidden, view: Shown) -> bool:
+    """Whether a course's shown figures, standing in for the programme's hidden ones, give one away.
+
+    A key hidden here but shown by the course within 4 of the programme's figure is as good as known; the
+    rest of the hidden keys are then the programme's hidden total less it, so they must still hold at
+    least two groups with people and K people together.
+    """
+    known = {key for key in hidden if view.get(key, (0, None))[1] is not None
+             and abs(values.get(key, 0) - view[key][1]) < K}
+    rest = [values.get(key, 0) for key in hidden if key not in known and values.get(key, 0)]
+    return bool(known) and bool(rest) and (len(rest) < 2 or sum(rest) < K)
 
 
-def _base_sessions(base: PublishedCourse | None):
-    """Sessions of grundutbildningen: tied to the base course, or grundutbildning sessions tied to no course."""
-    untied = and_(LiveSession.course_id.is_(None), LiveSession.kind == "grundutbildning")
-    # coalesce: a NULL course must give false, not NULL, so that not_() selects the other sessions exactly.
-    return or_(func.coalesce(LiveSession.course_id, 0) == base.id, untied) if base else untied
+def joint_decision(views: list[Shown]) -> Decide:
+    """Decide a programme table so that no course report's table, beside it, gives a small group away."""
+    def decide(values: dict) -> tuple[frozenset, bool]:
+        forced = _forced(values, views)
+        while True:
+            hidden, total_hidden = hide_rows({key: (n,) for key, n in values.items()}, forced=forced)
+            more = sorted((n, str(key), key) for key, n in values.items() if n and key not in hidden)
+            if total_hidden or not more or not any(_exposed(values, hidden, view) for view in views):
+                return hidden, total_hidden
+            forced = set(hidden) | {more[0][2]}  # the smallest shown group goes too, and the rest is decided again
+    return decide
+
+
+def _base_sessions():
+    """Sessions of grundutbildningen, whichever course they count for: those of the grundutbildning kind."""
+    return LiveSession.kind == "grundutbildning"
 
 
 def _course_row(course: PublishedCourse, report: CourseReport) -> dict:
@@ -57,9 +88,8 @@ def compute(period: Period, today: date) -> dict:
     everything = participants(Scope(tuple(c.id for c in found), ()), period, today)
     untied = participants(Scope((), (LiveSession.course_id.is_(None),)), period, today)
     base = structure.base_course(found)
-    base_condition = _base_sessions(base)
-    in_base = participants(Scope((base.id,) if base else (), (base_condition,)), period, today)
-    in_deeper = participants(Scope(tuple(c.id for c in found if c is not base), (not_(base_condition),)),
+    in_base = participants(Scope((base.id,) if base else (), (_base_sessions(),)), period, today)
+    in_deeper = participants(Scope(tuple(c.id for c in found if c is not base), (not_(_base_sessions()),)),
                              period, today)
 
     courses = [_course_row(course, report) for course, report in reports]
@@ -75,9 +105,9 @@ def compute(period: Period, today: date) -> dict:
     in_several = sum(row["participants"] for row in courses) + untied.total - total
 
     organisations, organisations_total_hidden, _shown = organisation_rows(
-        everything.per_org, _forced(everything.per_org, [report.organisations for _c, report in reports]))
-    gender, known_gender = gender_rows(
-        everything.gender, _forced(everything.gender, [report.genders for _c, report in reports]), total)
+        everything.per_org, joint_decision([report.organisations for _c, report in reports]))
+    gender, known_gender, _shown = gender_rows(
+        everything.gender, joint_decision([report.genders for _c, report in reports]), total)
     return {
         "period": {"start": period.start, "end": period.end},
         "sources": sources, "source_sum": source_sum, "total": total, "known": everything.known,

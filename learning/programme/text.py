@@ -20,11 +20,15 @@ def programme_text(figures: dict) -> str:
                f"mot hedersrelaterat våld och förtryck under {period}, varav {number(split['base'])} i "
                f"grundutbildningen och {number(split['deeper'])} i fördjupningar och workshoppar."]
     if split["both"]:
-        opening.append(f"{plural(split['both'], 'person', 'personer')} deltog i båda och räknas en gång i totalen.")
+        opening.append(f"Av dem deltog {plural(split['both'], 'person', 'personer')} i båda och räknas en gång i "
+                       "totalen.")
     if figures["anonymous"]:
-        opening.append("Den som är känd till namn och e-postadress räknas en gång även om hen deltog i flera insatser. "
-                       f"{plural(figures['anonymous'], 'deltagare', 'deltagare')} är bara kända som ett antal "
-                       "(gruppvisningar och antal per förvaltning) och läggs till som de är, därav ”cirka”.")
+        known_as = ("deltagare är bara känd som ett antal (i en gruppvisning eller ett antal per förvaltning) och "
+                    "läggs till som den är" if figures["anonymous"] == 1 else
+                    "deltagare är bara kända som ett antal (gruppvisningar och antal per förvaltning) och läggs "
+                    "till som de är")
+        opening.append("Den som är känd till namn och e-postadress räknas en gång även om hen deltog i flera "
+                       f"insatser. {number(figures['anonymous'])} {known_as}, därav ”cirka”.")
 
     activities = []
     for course in figures["courses"]:

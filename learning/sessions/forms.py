@@ -14,6 +14,7 @@ from learning.sessions.services import MAX_COUNT
 from learning.staff.forms import WholeNumberField
 
 MAX_UPLOAD = 5 * 1024 * 1024
+BY_KIND = "enligt-typen"  # the session form's course choice that leaves it to the kind
 
 
 class SwedishDateField(DateField):
@@ -43,8 +44,9 @@ class SessionForm(FlaskForm):
 
     kind = SelectField("Typ", choices=choices(KINDS.items()), validators=[DataRequired("Välj typ.")])
     mode = SelectField("Form", choices=choices(MODES.items()), validators=[DataRequired("Välj form.")])
-    # Choices are the published courses, set by the view; "" counts the session in the programme report only.
-    course = SelectField("Kurs", choices=[], default="", validate_choice=True)
+    # Choices are set by the view: BY_KIND (the default of the kind), "" (the programme report only), or a course.
+    course = SelectField("Kurs", choices=[], default=BY_KIND, validate_choice=True,
+                         invalid_choice_message="Välj en kurs i listan.")
     title = StringField("Rubrik", validators=[DataRequired("Fyll i en rubrik."),
                                              Length(max=200, message="Högst 200 tecken.")])
     held_on = SwedishDateField("Datum", validators=[InputRequired("Fyll i datumet."), _year_in_range])

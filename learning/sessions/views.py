@@ -10,7 +10,7 @@ from learning.accounts.services import organisations
 from learning.extensions import db
 from learning.programme import structure
 from learning.sessions import services
-from learning.sessions.forms import MAX_UPLOAD, AttendanceFileForm, ConfirmForm, CountForm, PlaceForm, SessionForm
+from learning.sessions.forms import BY_KIND, MAX_UPLOAD, AttendanceFileForm, ConfirmForm, CountForm, PlaceForm, SessionForm
 from learning.sessions.models import KINDS, MODES, LiveSession
 from learning.timeutil import stockholm_today
 
@@ -56,20 +56,19 @@ def _edit(row: LiveSession | None):
     form = SessionForm(obj=row)
     found = structure.courses()
     form.targets.choices = _organisation_choices(blank=False)
-    form.course.choices = choices([("", "Ingen kurs: räknas bara i programmets återrapport"),
+    form.course.choices = choices([(BY_KIND, "Enligt typen"),
+                                   ("", "Ingen kurs: räknas bara i programmets återrapport"),
                                    *((c.slug, c.title) for c in found)])
-    if not form.is_submitted():
-        chosen = (next((c for c in found if c.id == row.course_id), None) if row is not None
-                  else structure.default_course(form.kind.data or "grundutbildning", found))
-        form.course.data = chosen.slug if chosen else ""
+    if row is not None and not form.is_submitted():
+        form.course.data = next((c.slug for c in found if c.id == row.course_id), "")
     if row is not None and not form.is_submitted():
         codes = {o.id: o.code for o in organisations()}
         form.targets.data = [codes[i] for i in row.targets if i in codes]
     if form.validate_on_submit():
-        # A client that sends no course field (an older form, a script) gets the default of the kind.
+        # "Enligt typen", or no course field at all (an older form, a script): the default of the kind.
+        course = form.course.data if form.course.data != BY_KIND else None
         data = services.SessionData(form.kind.data, form.mode.data, form.title.data, form.held_on.data,
-                                    form.organiser.data, form.targets.data or [],
-                                    form.course.data if "course" in request.form else None)
+                                    form.organiser.data, form.targets.data or [], course)
         try:
             saved = services.save_session(data, row.id if row else None)
         except services.SessionError as exc:

@@ -5,10 +5,9 @@ Revises: b7e41c2d9a10
 Create Date: 2026-12-03 19:55:00.000000
 
 """
-import re
-
 from alembic import op
 import sqlalchemy as sa
+import yaml
 
 
 # revision identifiers, used by Alembic.
@@ -17,8 +16,19 @@ down_revision = 'b7e41c2d9a10'
 branch_labels = None
 depends_on = None
 
-# The front matter's `requires:` line of a course file (learning/content/meta.py reads the same key).
-_REQUIRES = re.compile(r"^requires:\s*['\"]?([a-z0-9-]+)", re.MULTILINE)
+
+def _requires(markdown: str) -> bool:
+    """Whether a course file's front matter names a course to complete first (as learning/content/meta.py reads
+    `requires`: a non-empty string; null, empty or anything unreadable is no requirement)."""
+    if not markdown.startswith("---"):
+        return False
+    front = markdown[3:].split("\n---", 1)[0]
+    try:
+        meta = yaml.safe_load(front)
+    except yaml.YAMLError:
+        return False
+    requires = meta.get("requires") if isinstance(meta, dict) else None
+    return isinstance(requires, str) and bool(requires.strip())
 
 
 def _course_kinds(connection) -> tuple[int | None, list[int]]:
@@ -29,8 +39,7 @@ def _course_kinds(connection) -> tuple[int | None, list[int]]:
         "WHERE r2.content_file_id = f.id) ORDER BY f.course_id")).all()
     base, deeper = None, []
     for course_id, markdown in rows:
-        front = markdown.split("\n---", 1)[0] if markdown.startswith("---") else ""
-        if _REQUIRES.search(front):
+        if _requires(markdown):
             deeper.append(course_id)
         elif base is None:
             base = course_id
@@ -61,6 +70,7 @@ def upgrade():
 
 
 def downgrade():
+    # A programme snapshot has no course and cannot exist in the older schema: downgrading removes them.
     connection = op.get_bind()
     connection.execute(sa.text("DELETE FROM council_snapshots WHERE course_id IS NULL"))
     with op.batch_alter_table('council_snapshots', schema=None) as batch_op:
