@@ -37,7 +37,7 @@ def _signup(client, **changes):
     ({"email": "inte-en-adress"}, "Skriv en giltig e-postadress."),
     ({"password": "kort", "confirm": "kort"}, "Lösenordet måste ha minst 10 tecken."),
     ({"confirm": "något-annat-1"}, "Lösenorden är inte likadana."),
-    ({"organisation": "finns-inte"}, "Not a valid choice"),
+    ({"organisation": "finns-inte"}, "Välj ett av alternativen i listan."),
     ({"organisation": ""}, "Välj din förvaltning."),
     ({"name": ""}, "Fyll i fältet."),
 ])

@@ -148,6 +148,8 @@ def test_bad_session_form_gets_messages(app, coordinator):
         "title": "", "held_on": "14 mars", "organiser": "x"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Fyll i en rubrik." in page and "Skriv datumet som år-månad-dag" in page
+    # A value that is not among the options (a tampered or outdated form) is told in Swedish too.
+    assert "Välj ett av alternativen i listan." in page and "valid choice" not in page
     with app.app_context():
         assert db.session.scalar(select(func.count(LiveSession.id))) == 0
 

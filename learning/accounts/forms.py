@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from learning.accounts.models import GENDERS, ORG_ROLES
 from learning.accounts.services import email_domain_allowed, organisations
+from learning.forms import Form
 
 REQUIRED = "Fyll i fältet."
 
@@ -24,7 +24,7 @@ def _min_password(form, field) -> None:
         raise ValidationError(f"Lösenordet måste ha minst {minimum} tecken.")
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     """Fields a learner fills in about their place in the organisation."""
 
     name = StringField("Namn", validators=[DataRequired(REQUIRED), Length(max=200, message="Högst 200 tecken.")])
@@ -57,7 +57,7 @@ class SignUpForm(ProfileFields):
             raise ValidationError("Använd din e-postadress i tjänsten (" + ", ".join("@" + d for d in domains) + ").")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Sign in with e-mail and password."""
 
     email = EmailField("E-postadress", validators=[DataRequired(REQUIRED), Length(max=254)])
@@ -65,7 +65,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Kom ihåg mig på den här datorn")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """Change one's own password."""
 
     current = PasswordField("Nuvarande lösenord", validators=[DataRequired(REQUIRED)])
@@ -74,13 +74,13 @@ class PasswordForm(FlaskForm):
         DataRequired(REQUIRED), EqualTo("password", "Lösenorden är inte likadana.")])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a link to choose a new password."""
 
     email = EmailField("E-postadress", validators=[DataRequired(REQUIRED), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """Choose a new password from a link."""
 
     password = PasswordField("Nytt lösenord", validators=[DataRequired(REQUIRED), _min_password])

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from learning.accounts.forms import choices
 from learning.accounts.models import PLATFORM_ROLES
+from learning.forms import Form
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     """A user's platform role and HR scopes."""
 
     role = SelectField("Behörighet", choices=choices(PLATFORM_ROLES.items()))

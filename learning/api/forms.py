@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from learning.api.services import MAX_NAME
+from learning.forms import Form
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """Name a new token so its owner recognises it in the list later."""
 
     token_name = StringField("Namn på nyckeln", filters=[_strip], validators=[

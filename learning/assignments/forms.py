@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional
 
+from learning.forms import Form
 from learning.sessions.forms import CheckboxListField, SwedishDateField
 from learning.staff.forms import WholeNumberField
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     """A course assigned to part of the staff list, with a due date."""
 
     course = SelectField("Kurs")

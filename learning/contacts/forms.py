@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length
 
 from learning.contacts.services import MAX_TEXT
+from learning.forms import Form
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """A key, where its text applies, and the text (empty removes it)."""
 
     key = SelectField("Kontakt")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from learning.accounts.forms import choices
+from learning.forms import Form
 
 MAX_MARKDOWN = 200_000
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     """A file's Markdown, the revision it was started from, and the message for publishing."""
 
     markdown = TextAreaField("Markdown", validators=[Length(max=MAX_MARKDOWN, message="Texten är för lång.")],
@@ -28,7 +28,7 @@ class EditForm(FlaskForm):
     )
 
 
-class BaseForm(FlaskForm):
+class BaseForm(Form):
     """A button that acts on the live revision it was shown with (restore)."""
 
     base = HiddenField()
@@ -40,13 +40,13 @@ def base_revision(raw: str | None) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= 2**31 - 1 else None
 
 
-class ImageForm(FlaskForm):
+class ImageForm(Form):
     """One image file to upload."""
 
     image = FileField("Bildfil", validators=[FileRequired("Välj en bildfil.")])
 
 
-class NewCourseForm(FlaskForm):
+class NewCourseForm(Form):
     """A new course's short name (its folder in courses/) and title."""
 
     slug = StringField("Kortnamn (blir mappens namn, till exempel fordjupning)",
@@ -54,7 +54,7 @@ class NewCourseForm(FlaskForm):
     title = StringField("Kursens titel", validators=[DataRequired("Fyll i fältet."), Length(max=200, message="Högst 200 tecken.")])
 
 
-class NewPartForm(FlaskForm):
+class NewPartForm(Form):
     """A new part's file name."""
 
     # 97 + ".md" fits content_files.filename (100 characters).

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from learning.forms import Form
 from learning.sessions.forms import SwedishDateField
 from learning.staff.forms import WholeNumberField
 
 PREFIX = "antal_"
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     """Fields every group has; the counts per förvaltning are added by group_form()."""
 
     viewed_on = SwedishDateField("Datum då ni gick kursen", validators=[InputRequired("Fyll i datumet.")])

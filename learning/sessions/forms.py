@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from learning.accounts.forms import choices
+from learning.forms import Form
 from learning.sessions.models import KINDS, MODES
 from learning.sessions.services import MAX_COUNT
 from learning.staff.forms import WholeNumberField
@@ -39,7 +39,7 @@ def _year_in_range(form, field) -> None:
         raise ValidationError("Skriv ett datum mellan år 2000 och 2100.")
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     """A live session."""
 
     kind = SelectField("Typ", choices=choices(KINDS.items()), validators=[DataRequired("Välj typ.")])
@@ -55,7 +55,7 @@ class SessionForm(FlaskForm):
     targets = CheckboxListField("Målgrupp: förvaltningar (frivilligt)", choices=[], validate_choice=True)
 
 
-class CountForm(FlaskForm):
+class CountForm(Form):
     """The number of attendees from one förvaltning."""
 
     organisation = SelectField("Förvaltning", validators=[DataRequired("Välj en förvaltning.")])
@@ -68,7 +68,7 @@ class CountForm(FlaskForm):
             raise ValidationError(f"Skriv ett antal från 0 till {MAX_COUNT}. 0 tar bort förvaltningens antal.")
 
 
-class AttendanceFileForm(FlaskForm):
+class AttendanceFileForm(Form):
     """An attendance list as CSV, for example exported from Teams."""
 
     file = FileField("Närvarolista (CSV-fil)", render_kw={"accept": ".csv,.txt,text/csv"}, validators=[
@@ -78,11 +78,11 @@ class AttendanceFileForm(FlaskForm):
     ])
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(Form):
     """Place an unmatched row in a förvaltning, or dismiss it."""
 
     organisation = SelectField("Förvaltning", validators=[DataRequired("Välj en förvaltning.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only the CSRF token."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from learning.forms import Form
 from learning.staff.services import MAX_HEADCOUNT
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -33,7 +33,7 @@ def within_range(form, field) -> None:
         raise ValidationError("Skriv ett antal från 0 till 200 000.")
 
 
-class StaffFileForm(FlaskForm):
+class StaffFileForm(Form):
     """Upload of the HR system's staff list as CSV."""
 
     file = FileField("Personallista (CSV-fil)", render_kw={"accept": ".csv,.txt,text/csv"}, validators=[
@@ -44,7 +44,7 @@ class StaffFileForm(FlaskForm):
     ])
 
 
-class StaffConfirmForm(FlaskForm):
+class StaffConfirmForm(Form):
     """The confirmation of a previewed import: the file itself travels back in a hidden field."""
 
     file_data = HiddenField()
@@ -53,7 +53,7 @@ class StaffConfirmForm(FlaskForm):
     confirm_departures = BooleanField("Ja, markera dem som slutade")
 
 
-class HeadcountForm(FlaskForm):
+class HeadcountForm(Form):
     """A headcount typed in by hand for one förvaltning."""
 
     organisation = SelectField("Förvaltning", validators=[DataRequired("Välj en förvaltning.")])
