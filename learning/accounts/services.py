@@ -14,10 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 
 from learning.accounts.models import GENDERS, ORG_ROLES, PLATFORM_ROLES, HrScope, Organisation, User
-from learning.api.models import ApiToken
+from learning.accounts.revoke import end_access, revoke_api_tokens
 from learning.extensions import add_unique, db
 from learning.staff.services import link_accounts
-from learning.timeutil import utcnow
 from learning.transactions import lock, write_transaction
 
 def _hasher() -> PasswordHasher:
@@ -213,7 +212,7 @@ def set_roles(user_id: int, role: str, scope_codes: list[str]) -> User:
     have = {s.organisation_id for s in user.hr_scopes}
     user.hr_scopes.extend(HrScope(organisation=o) for oid, o in wanted.items() if oid not in have)
     if before != (role, sorted(wanted)):
-        _revoke_api_tokens(user.id)  # made for the old access: demoted and promoted back, they stay dead
+        revoke_api_tokens(user.id)  # made for the old access: demoted and promoted back, they stay dead
     return user
 
 
@@ -224,15 +223,9 @@ def set_disabled(user_id: int, disabled: bool) -> User:
     if user is None:
         raise AccountError("Användaren finns inte.")
     if disabled and not user.disabled:
-        user.rotate_session_token()
-        _revoke_api_tokens(user.id)
+        end_access(user)
     user.disabled = disabled
     return user
-
-
-def _revoke_api_tokens(user_id: int) -> None:
-    db.session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def list_users(search: str = "", limit: int = 200) -> list[User]:

@@ -14,6 +14,7 @@ from learning.extensions import limiter
 from learning.mail import send_mail_later
 from learning.navigation import landing_page
 from learning.sso import views as sso
+from learning.staff.services import LEFT_MESSAGE, has_left
 from learning.throttle import services as throttle
 
 bp = Blueprint("accounts", __name__)
@@ -57,6 +58,8 @@ def login():
         elif user is None:
             throttle.record_failure(attempt)
             form.password.errors.append("Fel e-postadress eller lösenord.")
+        elif has_left(user):  # the right password, told only then: nothing about the address leaks
+            form.email.errors.append(LEFT_MESSAGE)
         elif not user.email_confirmed:
             _send_confirmation(user)
             form.email.errors.append(f"Bekräfta din e-postadress först. Vi har skickat en ny länk till {user.email}.")

@@ -13,6 +13,7 @@ from learning.accounts.models import ORG_ROLES, Organisation, User
 from learning.accounts.services import email_domain_allowed, normalise_email
 from learning.extensions import add_unique, db
 from learning.staff.models import StaffAssignment, StaffMember
+from learning.staff.services import LEFT_MESSAGE
 from learning.transactions import lock, write_transaction
 
 
@@ -69,8 +70,7 @@ def sign_in(identity: Identity) -> User:
     lock("sso-subject", zlib.crc32(identity.subject.encode()) & 0x7FFFFFFF)
     staff = _staff_member(identity)
     if staff is not None and not staff.active:
-        raise SignInRefused("Enligt personallistan arbetar du inte längre i Malmö stad, så du kan inte logga in. "
-                            "Är det fel? Kontakta din HR-avdelning.")
+        raise SignInRefused(LEFT_MESSAGE)
     user = db.session.scalar(select(User).filter_by(oidc_subject=identity.subject))
     if user is None:
         user = _link_or_create(identity)

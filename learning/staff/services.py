@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, union_all, upda
 from sqlalchemy.orm import aliased
 
 from learning.accounts.models import Organisation, User
+from learning.accounts.revoke import end_access
 from learning.extensions import add_unique, db
 from learning.staff import csvfile
 from learning.staff.csvfile import StaffError, StaffImportError
@@ -158,6 +159,7 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
                 placements.append((member, row))
         if changed:
             member.updated_at = now
+    left = []
     for member in members.values():
         if leaving(member, parsed):
             member.active, member.updated_at = False, now
@@ -165,11 +167,47 @@ def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
             if assignment is not None:
                 assignment.valid_to = max(today, assignment.valid_from)
             counts["deactivated"] += 1
+            left.append(member)
     db.session.flush()  # new members get their ids
+    _end_leavers_access(left)
     db.session.add_all(StaffAssignment(staff_id=member.id, organisation_id=row.organisation_id, unit=row.unit,
                                        org_role=row.org_role, valid_from=today, valid_to=None)
                        for member, row in placements)
     return counts
+
+
+def _end_leavers_access(left: list[StaffMember]) -> None:
+    """Sign out, and revoke the API tokens of, everyone the import marked as having left (in its transaction).
+
+    Someone with another employment still on the list (an active row with their account or address) keeps
+    their access. A few statements whatever the number of leavers.
+    """
+    ids = {m.user_id for m in left if m.user_id is not None}
+    emails = {m.email for m in left if m.email}
+    if not ids and not emails:
+        return
+    users = list(db.session.scalars(select(User).where(or_(User.id.in_(ids), User.email.in_(emails)))))
+    employed = select(StaffMember.user_id, StaffMember.email).where(
+        StaffMember.active, or_(StaffMember.user_id.in_([u.id for u in users]),
+                                StaffMember.email.in_([u.email for u in users])))
+    still_ids, still_emails = set(), set()
+    for user_id, email in db.session.execute(employed):
+        still_ids.add(user_id)
+        still_emails.add(email)
+    for user in users:
+        if user.id not in still_ids and user.email not in still_emails:
+            end_access(user)
+
+
+LEFT_MESSAGE = ("Enligt personallistan arbetar du inte längre i Malmö stad, så du kan inte logga in. Är det fel? "
+                "Kontakta din HR-avdelning.")
+
+
+def has_left(user: User) -> bool:
+    """Whether the staff list knows this account's person and says they no longer work for the city."""
+    rows = list(db.session.scalars(select(StaffMember.active).where(
+        or_(StaffMember.user_id == user.id, StaffMember.email == user.email))))
+    return bool(rows) and not any(rows)
 
 
 @write_transaction
