@@ -11,7 +11,7 @@ and no difference between views, gives back a hidden cell.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 K = 5
@@ -100,6 +100,57 @@ def hide_rows(rows: Mapping[Hashable, tuple[int, ...]], forced: Iterable = (), k
         hidden.add(others.pop(0)[3])
     totals = [sum(values[j] for values in rows.values()) for j in range(width)]
     return frozenset(hidden), any(0 < n < k for n in totals) or bool(exposed())
+
+
+# How a table of counts (key -> people) is decided: (the keys to hide, whether the table's total is hidden).
+Decide = Callable[[dict], tuple[frozenset, bool]]
+# key -> (people, the figure shown or None where hidden): what a published table shows, for another to check.
+Shown = dict
+
+
+def _forced_beside(values: dict, views: list[Shown]) -> set:
+    """Keys whose figure would give another table's small group away.
+
+    The other table shows a figure: this one must not differ from it by 1 to K-1 (the difference is a small
+    group). It hides a figure: this one must not lie within K-1 of it (it would pin the hidden one down).
+    """
+    forced = set()
+    for key, n in values.items():
+        for view in views:
+            people, shown = view.get(key, (0, 0))
+            if (0 < abs(n - shown) < K) if shown is not None else (abs(n - people) < K and (n or people)):
+                forced.add(key)
+    return forced
+
+
+def _stood_in(values: dict, hidden, view: Shown) -> bool:
+    """Whether another table's shown figures, standing in for this one's hidden ones, give one away.
+
+    A key hidden here but shown there within K-1 of this figure is as good as known; the rest of the
+    hidden keys are then this table's hidden total less it, so they must still hold at least two groups
+    with people and K people together.
+    """
+    known = {key for key in hidden if view.get(key, (0, None))[1] is not None
+             and abs(values.get(key, 0) - view[key][1]) < K}
+    rest = [values.get(key, 0) for key in hidden if key not in known and values.get(key, 0)]
+    return bool(known) and bool(rest) and (len(rest) < 2 or sum(rest) < K)
+
+
+def beside(views: list[Shown]) -> Decide:
+    """Decide a table of rows hidden whole so that no other table published beside it gives a small group away.
+
+    views: the other tables, each as key -> (people, the figure shown or None), over the same keys (for
+    example the course's council report and its dashboard beside the programme's report).
+    """
+    def decide(values: dict) -> tuple[frozenset, bool]:
+        forced = _forced_beside(values, views)
+        while True:
+            hidden, total_hidden = hide_rows({key: (n,) for key, n in values.items()}, forced=forced)
+            more = sorted((n, str(key), key) for key, n in values.items() if n and key not in hidden)
+            if total_hidden or not more or not any(_stood_in(values, hidden, view) for view in views):
+                return hidden, total_hidden
+            forced = set(hidden) | {more[0][2]}  # the smallest shown row goes too, and the rest is decided again
+    return decide
 
 
 MARGIN = ("", "margin")  # the key of the totals' row and column in `protect`; no förvaltning or category has it

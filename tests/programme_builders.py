@@ -78,3 +78,28 @@ def seed_programme(app, coordinator) -> int:
                                            source="matchad"))
         db.session.commit()
     return course_id
+
+
+def completers(app, course_id: int, counts: dict[str, int]) -> None:
+    """Accounts that completed the course in March 2026: counts[code] of them in each förvaltning."""
+    with app.app_context():
+        for code, n in counts.items():
+            for i in range(n):
+                user = User(email=f"{code}{i}@malmo.se", name=f"{code}{i}", password_hash="x",
+                            organisation_id=org_id(code))
+                db.session.add(user)
+                completion(user, course_id)
+        db.session.commit()
+
+
+def register_session(coordinator, kind: str, course: str, counts: dict[str, int]) -> None:
+    """A session on 20 March 2026 registered through the page, with counts per förvaltning."""
+    response = coordinator.post("/tillfallen/nytt", data={
+        "csrf_token": csrf_token(coordinator, "/tillfallen/nytt"), "kind": kind, "mode": "digital", "title": kind,
+        "held_on": "2026-03-20", "organiser": "Resursteam heder", "course": course})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    detail = response.headers["Location"]
+    for code, n in counts.items():
+        response = coordinator.post(detail + "/antal", data={"csrf_token": csrf_token(coordinator, detail),
+                                                             "organisation": code, "attendees": str(n)})
+        assert response.status_code == 302

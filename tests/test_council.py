@@ -10,11 +10,12 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from learning.accounts.models import User
+from learning.accounts.models import Organisation, User
 from learning.content.services import published_course
 from learning.extensions import db
 from tests.council_builders import cells, completion, pdf_text, seed_scenario
-from tests.helpers import csrf_token, login, make_user
+from tests.helpers import csrf_token, login, make_user, published
+from tests.programme_builders import completers, register_session
 
 URL = "/rapporter/grundkurs/aterrapport"
 PERIOD = "?fran=2026-01&till=2026-06"  # a half-year: the evaluation is shown for whole half-years only
@@ -157,3 +158,24 @@ def test_the_pdf_is_tagged(scenario, tmp_path):
     assert re.search(r"^Tagged:\s+yes$", info, re.M), info
     assert "Återrapport" in info  # the title
     assert "Totalt deltog 1 867 personer" in text
+
+
+def test_a_session_does_not_let_the_report_undo_what_the_dashboard_hides(app):
+    """Completions: kul 3, asf 7, fsk 20, gsf 20; the dashboard hides kul and asf. A session adds 6 from fri.
+
+    On its own the report would hide kul and fri (6, its smallest other) and show asf 7: the dashboard's
+    completions less fsk, gsf and that 7 would be kul's 3. The report hides what the dashboard hides.
+    """
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    client = app.test_client()
+    login(client, "samordnare@malmo.se")
+    with app.app_context():
+        names = {code: db.session.scalar(select(Organisation.name).filter_by(code=code))
+                 for code in ("kul", "asf", "fri", "fsk", "gsf")}
+    completers(app, published(app).id, {"kul": 3, "asf": 7, "fsk": 20, "gsf": 20})
+    register_session(client, "grundutbildning", "grundkurs", {"fri": 6})
+    page = client.get(URL + "?fran=2026-03&till=2026-03").get_data(as_text=True)
+    assert [cells(page, names[c])[0] for c in ("kul", "asf", "fri", "fsk", "gsf")] == [
+        "för få", "för få", "6", "20", "20"]
+    board = client.get("/rapporter/grundkurs/?fran=2026-03&till=2026-03").get_data(as_text=True)
+    assert cells(board, names["asf"])[0] == "för få"

@@ -16,7 +16,7 @@ from learning.extensions import db
 from tests.api_builders import api_json, new_token
 from tests.council_builders import cells, completion, pdf_text
 from tests.helpers import csrf_token, login, make_user
-from tests.programme_builders import publish_fordjupning, seed_programme
+from tests.programme_builders import completers, publish_fordjupning, register_session, seed_programme
 from tests.survey_builders import org_id
 
 URL = "/rapporter/aterrapport"
@@ -162,29 +162,6 @@ def test_a_difference_of_a_few_people_between_reports_is_hidden(app, coordinator
     assert {o["name"]: o["participants"] for o in figures["organisations"]}["Kulturförvaltningen"] is None
 
 
-def _completers(app, course_id: int, counts: dict[str, int]) -> None:
-    with app.app_context():
-        for code, n in counts.items():
-            for i in range(n):
-                user = User(email=f"{code}{i}@malmo.se", name=f"{code}{i}", password_hash="x",
-                            organisation_id=org_id(code))
-                db.session.add(user)
-                completion(user, course_id)
-        db.session.commit()
-
-
-def _session(coordinator, kind: str, course: str, counts: dict[str, int]) -> None:
-    response = coordinator.post("/tillfallen/nytt", data={
-        "csrf_token": csrf_token(coordinator, "/tillfallen/nytt"), "kind": kind, "mode": "digital", "title": kind,
-        "held_on": "2026-03-20", "organiser": "Resursteam heder", "course": course})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    detail = response.headers["Location"]
-    for code, n in counts.items():
-        response = coordinator.post(detail + "/antal", data={"csrf_token": csrf_token(coordinator, detail),
-                                                             "organisation": code, "attendees": str(n)})
-        assert response.status_code == 302
-
-
 def test_the_programme_hides_so_that_a_course_report_beside_it_gives_nothing_away(app, coordinator):
     """Course: kul 3, asf 7, fri 6, fsk 20; it hides kul and fri. A workshop of no course adds 6 in fri.
 
@@ -193,8 +170,8 @@ def test_the_programme_hides_so_that_a_course_report_beside_it_gives_nothing_awa
     """
     with app.app_context():
         base_id = published_course("grundkurs").id
-    _completers(app, base_id, {"kul": 3, "asf": 7, "fri": 6, "fsk": 20})
-    _session(coordinator, "workshop", "", {"fri": 6})
+    completers(app, base_id, {"kul": 3, "asf": 7, "fri": 6, "fsk": 20})
+    register_session(coordinator, "workshop", "", {"fri": 6})
     query = "?fran=2026-03&till=2026-03"
     course = coordinator.get("/rapporter/grundkurs/aterrapport" + query).get_data(as_text=True)
     whole = coordinator.get(URL + query).get_data(as_text=True)
@@ -217,8 +194,8 @@ def test_the_programme_does_not_show_what_a_course_report_hides(app, coordinator
         base_id = published_course("grundkurs").id
         names = {code: db.session.scalar(select(Organisation.name).filter_by(code=code))
                  for code in ("kul", "asf", "fri", "fsk", "gsf")}
-    _completers(app, base_id, {"kul": 3, "asf": 7, "fsk": 20, "gsf": 20})
-    _session(coordinator, "workshop", "", {"fri": 6})
+    completers(app, base_id, {"kul": 3, "asf": 7, "fsk": 20, "gsf": 20})
+    register_session(coordinator, "workshop", "", {"fri": 6})
     query = "?fran=2026-03&till=2026-03"
     course = coordinator.get("/rapporter/grundkurs/aterrapport" + query).get_data(as_text=True)
     whole = coordinator.get(URL + query).get_data(as_text=True)
@@ -231,9 +208,9 @@ def test_the_split_follows_the_kind_of_session(app, coordinator):
     """A workshop tied to the grundkurs counts in its report, and as a workshop in the programme's split."""
     with app.app_context():
         base_id = published_course("grundkurs").id
-    _completers(app, base_id, {"fsk": 6})
-    _session(coordinator, "workshop", "grundkurs", {"gsf": 10})
-    _session(coordinator, "grundutbildning", "", {"kul": 7})  # no course: grundutbildning all the same
+    completers(app, base_id, {"fsk": 6})
+    register_session(coordinator, "workshop", "grundkurs", {"gsf": 10})
+    register_session(coordinator, "grundutbildning", "", {"kul": 7})  # no course: grundutbildning all the same
     token = new_token(coordinator)
     whole = api_json(app, "/api/v1/council?fran=2026-03&till=2026-03", token)
     assert whole["split"] == {"base": 13, "deeper": 10, "both": 0} and whole["total"] == 23

@@ -11,7 +11,6 @@ Definitions, stated on the page:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,8 +23,8 @@ from learning.extensions import db
 from learning.groups.models import GroupViewing, GroupViewingCount
 from learning.learn.models import CourseCompletion
 from learning.periods import Period, half_years
-from learning.privacy import hide_rows
-from learning.reports.tables import HiddenCompletions, hidden_completions
+from learning.privacy import Decide, Shown, beside, hide_rows
+from learning.reports.tables import completion_tables, main_table
 from learning.sessions.models import KINDS, LiveSession, SessionAttendee, SessionCount
 from learning.survey import results
 from learning.survey import services as survey
@@ -170,23 +169,14 @@ def session_sources(kinds: dict[str, dict]) -> list[dict]:
             for kind, label in KINDS.items()]
 
 
-# How a table of counts (key -> people) is decided: (the keys to hide, whether the table's total is hidden).
-Decide = Callable[[dict], tuple[frozenset, bool]]
-# key -> (people, the figure shown or None where hidden): what one report's table showed, for another to check.
-Shown = dict
-
-
 def hide_forced(forced) -> Decide:
     """The small-group rule of learning/privacy.py, with these keys hidden whatever their count."""
     return lambda values: hide_rows({key: (n,) for key, n in values.items()}, forced=forced)
 
 
-def organisation_rows(per_org: dict, decide: Decide, forced=()) -> tuple[list[dict], bool, Shown]:
+def organisation_rows(per_org: dict, decide: Decide) -> tuple[list[dict], bool, Shown]:
     """(rows by name, biggest first, hidden ones last; whether the total is hidden; what is shown per id)."""
     names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
-    per_org = dict(per_org)
-    for key in forced:
-        per_org.setdefault(key, 0)
     hidden, total_hidden = decide(per_org)
     shown = {key: (n, None if key in hidden else n) for key, n in per_org.items()}
     rows = sorted(
@@ -254,6 +244,15 @@ class CourseReport:
     figures: dict
     organisations: Shown  # organisation id -> (participants, shown or None)
     genders: Shown  # GENDER_LABELS key -> (participants, shown or None)
+    dashboard: Shown  # organisation id -> (completions, shown or None) on the course's dashboard for the period
+
+
+def dashboard_view(main) -> Shown:
+    """The dashboard's completions per förvaltning for the period, as shown (learning.reports.tables.main_table)."""
+    keys = {row for row, _measure in main.cells}
+    return {key: (main.cells[(key, "completed")],
+                  None if (key, "completed") in main.hidden or main.hidden_totals else main.cells[(key, "completed")])
+            for key in keys}
 
 
 def course_report(course: PublishedCourse, period: Period, today: date) -> CourseReport:
@@ -265,15 +264,17 @@ def course_report(course: PublishedCourse, period: Period, today: date) -> Cours
     source_sum = sum(s["participants"] for s in sources)
     total = found.total
 
-    # With only the web course in the period, a förvaltning's participants are its completions on the
-    # dashboard, and participants per gender the dashboard's completions per gender: what the dashboard
-    # hides for the period is hidden here too (and listed all the same).
-    dashboard = hidden_completions(course.id, period) if total == found.web else HiddenCompletions(
-        frozenset(), frozenset(), frozenset(), False)
-    organisations, organisations_total_hidden, shown_orgs = organisation_rows(
-        found.per_org, hide_forced(dashboard.organisations), dashboard.organisations)
-    forced_genders = [key for key in found.gender if GENDERS.get(key, "Ej angivet") in dashboard.genders
-                      or key is None and "Vill ej ange" in dashboard.genders]
+    # A förvaltning's participants sit beside its completions on the dashboard: decided so that neither table,
+    # read with the other, gives a small group away (with only the web course in the period they are the same
+    # figures, and what the dashboard hides is hidden here too). Participants per gender are the dashboard's
+    # completions per gender then, and hidden where it hides them.
+    main, _with_staff = main_table(course.id, period)
+    board = dashboard_view(main)
+    organisations, organisations_total_hidden, shown_orgs = organisation_rows(found.per_org, beside([board]))
+    genders_hidden = (completion_tables(course.id, period, main)[1].hidden_totals if total == found.web
+                      else frozenset())
+    forced_genders = [key for key in found.gender if GENDERS.get(key, "Ej angivet") in genders_hidden
+                      or key is None and "Vill ej ange" in genders_hidden]
     gender, known_gender, shown_genders = gender_rows(found.gender, hide_forced(forced_genders), total)
     evaluation = _evaluation(course, period)
     visits, unique_visitors = visit_totals(course.id, period)
@@ -287,7 +288,7 @@ def course_report(course: PublishedCourse, period: Period, today: date) -> Cours
         "visits": {"visits": visits, "unique": unique_visitors},
         "themes": evaluation["themes"],
     }
-    return CourseReport(figures, shown_orgs, shown_genders)
+    return CourseReport(figures, shown_orgs, shown_genders, board)
 
 
 def compute(course: PublishedCourse, period: Period, today: date) -> dict:

@@ -9,7 +9,7 @@ Definitions, stated on the page:
   the other courses and sessions of the other kinds.
 
 Small groups: a förvaltning's or a gender's figure is hidden as in every report, and also when, beside a
-course's report, it would give a small group away (`joint_decision`).
+course's report or the course's dashboard, it would give a small group away (`privacy.beside`).
 """
 
 from __future__ import annotations
@@ -19,53 +19,12 @@ from datetime import date
 from sqlalchemy import not_
 
 from learning.content.services import PublishedCourse
-from learning.council.figures import (CourseReport, Decide, Scope, Shown, course_report, gender_rows,
-                                      organisation_rows, participants, session_sources)
+from learning.council.figures import (CourseReport, Scope, course_report, gender_rows, organisation_rows,
+                                      participants, session_sources)
 from learning.periods import Period
-from learning.privacy import K, hide_rows
+from learning.privacy import beside
 from learning.programme import structure
 from learning.sessions.models import LiveSession
-
-
-def _forced(values: dict, views: list[Shown]) -> set:
-    """Keys whose programme figure would give a course report's small group away.
-
-    A course shows a figure: the programme's must not differ from it by 1-4 (the difference is a small
-    group). A course hides a figure: the programme's must not lie within 4 of it (it would pin it down).
-    """
-    forced = set()
-    for key, n in values.items():
-        for view in views:
-            people, shown = view.get(key, (0, 0))
-            if (0 < abs(n - shown) < K) if shown is not None else (abs(n - people) < K and (n or people)):
-                forced.add(key)
-    return forced
-
-
-def _exposed(values: dict, hidden, view: Shown) -> bool:
-    """Whether a course's shown figures, standing in for the programme's hidden ones, give one away.
-
-    A key hidden here but shown by the course within 4 of the programme's figure is as good as known; the
-    rest of the hidden keys are then the programme's hidden total less it, so they must still hold at
-    least two groups with people and K people together.
-    """
-    known = {key for key in hidden if view.get(key, (0, None))[1] is not None
-             and abs(values.get(key, 0) - view[key][1]) < K}
-    rest = [values.get(key, 0) for key in hidden if key not in known and values.get(key, 0)]
-    return bool(known) and bool(rest) and (len(rest) < 2 or sum(rest) < K)
-
-
-def joint_decision(views: list[Shown]) -> Decide:
-    """Decide a programme table so that no course report's table, beside it, gives a small group away."""
-    def decide(values: dict) -> tuple[frozenset, bool]:
-        forced = _forced(values, views)
-        while True:
-            hidden, total_hidden = hide_rows({key: (n,) for key, n in values.items()}, forced=forced)
-            more = sorted((n, str(key), key) for key, n in values.items() if n and key not in hidden)
-            if total_hidden or not more or not any(_exposed(values, hidden, view) for view in views):
-                return hidden, total_hidden
-            forced = set(hidden) | {more[0][2]}  # the smallest shown group goes too, and the rest is decided again
-    return decide
 
 
 def _base_sessions():
@@ -105,9 +64,9 @@ def compute(period: Period, today: date) -> dict:
     in_several = sum(row["participants"] for row in courses) + untied.total - total
 
     organisations, organisations_total_hidden, _shown = organisation_rows(
-        everything.per_org, joint_decision([report.organisations for _c, report in reports]))
+        everything.per_org, beside([view for _c, report in reports for view in (report.organisations, report.dashboard)]))
     gender, known_gender, _shown = gender_rows(
-        everything.gender, joint_decision([report.genders for _c, report in reports]), total)
+        everything.gender, beside([report.genders for _c, report in reports]), total)
     return {
         "period": {"start": period.start, "end": period.end},
         "sources": sources, "source_sum": source_sum, "total": total, "known": everything.known,
