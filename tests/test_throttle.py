@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
@@ -129,7 +131,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, prefix: str):
+def gunicorn(database_url: str, prefix: str, threads: int = 1):
     """A gunicorn process of its own serving the app on the test database, with the throttle in Redis."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "LEARNING_SECRET_KEY": "test-secret",
@@ -137,7 +139,7 @@ def gunicorn(database_url: str, prefix: str):
            "LEARNING_VISIT_BUFFER_SECONDS": "0", "LEARNING_RATELIMIT_STORAGE_URI": REDIS,
            "LEARNING_RATELIMIT_KEY_PREFIX": prefix, "LEARNING_LOGIN_FREE_FAILURES_PER_ACCOUNT": "3"}
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                                "wsgi:app"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                                "--threads", str(threads), "wsgi:app"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -170,3 +172,31 @@ def test_two_gunicorn_processes_on_one_redis_share_one_count(app, database_url, 
         assert [attempt(first, "fel"), attempt(second, "fel"), attempt(first, "fel")] == [400, 400, 400]
         assert attempt(second, PASSWORD) == 429
         assert attempt(first, PASSWORD) == 429
+
+
+def test_parallel_wrong_passwords_on_two_processes_get_only_the_free_tries(app, database_url, redis_server):
+    """Sixteen wrong passwords at once, over two gunicorn processes of eight threads: three are tried, the rest wait.
+
+    Without one attempt at a time per account and address, all of them would pass the check before the first
+    failure was counted, and an attacker would get a guess per request instead of three.
+    """
+    make_user(app)
+    with gunicorn(database_url, redis_server, threads=8) as first, \
+            gunicorn(database_url, redis_server, threads=8) as second:
+        browsers = []
+        for n in range(16):
+            session = requests.Session()
+            server = (first, second)[n % 2]
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(server + "/logga-in").text).group(1)
+            browsers.append((session, server, token))
+        start = threading.Barrier(len(browsers))
+
+        def attempt(browser) -> int:
+            session, server, token = browser
+            start.wait(timeout=30)
+            return session.post(server + "/logga-in", allow_redirects=False, timeout=30, data={
+                "csrf_token": token, "email": "anna.andersson@malmo.se", "password": "fel"}).status_code
+
+        with ThreadPoolExecutor(len(browsers)) as pool:
+            statuses = sorted(pool.map(attempt, browsers))
+    assert statuses == [400] * 3 + [429] * 13

@@ -50,13 +50,15 @@ def login():
     status = 200
     if form.validate_on_submit():
         attempt = throttle.attempt_for(form.email.data, request)
-        wait = throttle.wait_seconds(attempt)
-        user = None if wait else services.authenticate(form.email.data, form.password.data)
+        with throttle.turn(attempt) as ours:
+            wait = throttle.wait_seconds(attempt) if ours else throttle.TURN_SECONDS
+            user = None if wait else services.authenticate(form.email.data, form.password.data)
+            if not wait and user is None:
+                throttle.record_failure(attempt)  # counted before the next attempt on the pair is checked
         if wait:
             form.password.errors.append(throttle.wait_message(wait))
             status = 429
         elif user is None:
-            throttle.record_failure(attempt)
             form.password.errors.append("Fel e-postadress eller lösenord.")
         elif has_left(user):  # the right password, told only then: nothing about the address leaks
             form.email.errors.append(LEFT_MESSAGE)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Request, Response, current_app
@@ -86,6 +88,31 @@ def delay(failures: int, free: int) -> int:
         return 0
     return min(int(config["LOGIN_DELAY_FIRST_SECONDS"]) * 2 ** min(failures - free, 20),
                int(config["LOGIN_DELAY_MAX_SECONDS"]))
+
+
+# Attempts on one account from one address are checked one at a time: parallel requests would otherwise all
+# pass the check before the first failure is counted. A request waits its turn this long, then answers "wait".
+TURN_SECONDS = 3
+_TURN_EXPIRY = 30  # a turn whose process died is given back after this long
+
+
+@contextmanager
+def turn(attempt: Attempt) -> Iterator[bool]:
+    """Hold the pair's turn for the check, the password and the count (True), or False if it did not come.
+
+    A double click still signs in: the second request waits for the first and then goes through.
+    """
+    storage, key = _storage(), _key("turn", attempt.pair)
+    deadline = time.monotonic() + TURN_SECONDS
+    while storage.incr(key, _TURN_EXPIRY) > 1:
+        if time.monotonic() > deadline:
+            yield False
+            return
+        time.sleep(0.02)
+    try:
+        yield True
+    finally:
+        storage.clear(key)
 
 
 def record_failure(attempt: Attempt) -> None:
