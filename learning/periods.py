@@ -43,6 +43,15 @@ class Period:
         """The period in Swedish words: 'juli–december 2026', 'mars 2025–juni 2026', 'maj 2026'."""
         return period_words(self.start, self.end)
 
+    def months(self) -> list[str]:
+        """Every month of the period, 'YYYY-MM', in order."""
+        year, month = int(self.start[:4]), int(self.start[5:])
+        months = []
+        while f"{year:04d}-{month:02d}" <= self.end:
+            months.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
     def last_day(self) -> date:
         """The last calendar day of the period."""
         year, month = int(self.end[:4]), int(self.end[5:])

@@ -180,6 +180,12 @@ def test_completion_has_the_dashboards_exact_figures(token, city):
         assert exported[1:] == ["" if row[n] is None else str(row[n]).replace(".", ",") for n in FIGURES], row["name"]
 
 
+def test_the_trend_has_every_month_of_the_period_months_without_completions_as_zero(token, city):
+    body = api_json(city, API + "/participation?fran=2026-02&till=2026-06", token)
+    assert [(m["month"], m["completed"]) for m in body["trend"]] == [
+        ("2026-03", 15), ("2026-04", 5), ("2026-05", 0), ("2026-06", 0)]
+
+
 def test_participation_has_the_dashboards_exact_figures(token, city):
     body = api_json(city, API + "/participation" + PERIOD, token)
     assert [body["totals"][n] for n in FIGURES] == [22, 21, 20, 90.9, 70, 19, 27.1, 19]

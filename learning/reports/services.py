@@ -110,7 +110,7 @@ def dashboard(course: PublishedCourse, scope: frozenset[int] | None, period: Per
     single = scope is not None and len(scope) == 1
     units = _units(course.id, scope, period, next(iter(scope)) in city.hidden_rows) if single else []
     return Dashboard(period, rows, total, parts, _listed(city.roles, scope), _listed(city.genders, scope),
-                     _trend(city.months, scope), units)
+                     _trend(city.months, scope, period), units)
 
 
 def _listed(table: Decided, scope) -> list[tuple[str, int | None]]:
@@ -119,11 +119,14 @@ def _listed(table: Decided, scope) -> list[tuple[str, int | None]]:
     return [(c, table.sum(scope, c)) for c in columns if table.holds(scope, c)]
 
 
-def _trend(table: Decided, scope) -> list[tuple[str, int | None]]:
-    """Completions per month from the scope's first month with completions to the period's end."""
-    months = sorted({c for _r, c in table.cells})
-    first = next((m for m in months if table.holds(scope, m)), None)
-    return [(m, table.sum(scope, m)) for m in months if first is not None and m >= first]
+def _trend(table: Decided, scope, period: Period) -> list[tuple[str, int | None]]:
+    """Completions per month from the scope's first month with completions to the period's end, months
+    without any included (as 0: a gap in a chart or a follow-up tool would read as a missing figure)."""
+    present = sorted({c for _r, c in table.cells})
+    first = next((m for m in present if table.holds(scope, m)), None)
+    if first is None:
+        return []
+    return [(m, table.sum(scope, m) if m in present else 0) for m in period.months() if m >= first]
 
 
 def _units(course_id: int, scope, period: Period, row_hidden: bool) -> list[tuple[str, int | None, int | None, Decimal | None]]:
