@@ -12,6 +12,7 @@ from learning.extensions import db
 from learning.staff import services
 from learning.staff.models import StaffMember
 from tests.helpers import csrf_token, login, make_user
+from tests.test_concurrency import parallel
 from tests.test_staff import confirm_import, csv_bytes, person
 
 
@@ -91,3 +92,29 @@ def test_a_damaged_confirmation_changes_nothing(app, client):
         "fingerprint": "x", "confirm_departures": "y"})
     assert response.status_code == 400 and "Ingenting har ändrats" in response.get_data(as_text=True)
     assert _active(app) == 10 and "Läs in listan" in page
+
+
+def test_two_confirmations_at_once_import_one_list_and_show_the_other_the_change(app):
+    """Two coordinators previewed different files against the same list and press "Läs in listan" together.
+
+    Both previews were true when shown; only the first import to take the list's lock may go ahead. The
+    second is checked again under the lock and gets the preview of what its file would now change.
+    """
+    _staff(app, 10)
+    make_user(app, "samordnare@malmo.se", role="coordinator")
+    make_user(app, "hr-samordnare@malmo.se", role="coordinator")
+    first, second = app.test_client(), app.test_client()
+    login(first, "samordnare@malmo.se")
+    login(second, "hr-samordnare@malmo.se")
+    pages = []
+    for client, rows in ((first, [person(str(1000 + n)) for n in range(10)] + [person("2000")]),
+                         (second, [person(str(1000 + n)) for n in range(10)] + [person("3000")])):
+        pages.append(client.post("/personal/importera", content_type="multipart/form-data", data={
+            "csrf_token": csrf_token(client, "/personal/importera"),
+            "file": (io.BytesIO(csv_bytes(rows)), "personal.csv")}).get_data(as_text=True))
+    statuses = parallel([lambda: confirm_import(first, pages[0]).status_code,
+                         lambda: confirm_import(second, pages[1]).status_code])
+    assert sorted(statuses) == [200, 409]
+    with app.app_context():
+        new = set(db.session.scalars(select(StaffMember.employee_id).where(StaffMember.employee_id.in_(["2000", "3000"]))))
+    assert len(new) == 1  # one file's person, never both

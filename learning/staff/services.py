@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -71,13 +72,15 @@ def describe(report: ImportReport) -> str:
             f"tillbaka efter att ha slutat. {plural(lines, 'rad', 'rader')} kunde inte läsas in.")
 
 
-def import_staff(data: bytes, today: date) -> ImportReport:
+def import_staff(data: bytes, today: date, still_as_shown: Callable[[], None] | None = None) -> ImportReport:
     """Make the staff list match the file from today on, in one transaction (accounts linked in a second one).
 
-    Raises StaffImportError, with nothing changed, if the file is unusable.
+    Raises StaffImportError, with nothing changed, if the file is unusable. `still_as_shown` is called inside
+    the transaction, once the import holds the staff list's lock: it raises (and nothing is written) when
+    the list is no longer the one the person confirmed a preview of, e.g. another import got there first.
     """
     parsed = parse_file(data)  # before the write transaction: parsing holds no lock
-    counts = _apply(parsed, today)
+    counts = _apply(parsed, today, still_as_shown)
     # A transaction of its own after the import's, as create_user does for a new account: whichever of the two
     # links last sees both rows committed, so an account registered during the import is still linked.
     link_accounts()
@@ -122,8 +125,10 @@ def leaving(member: StaffMember, parsed: csvfile.ParsedFile) -> bool:
 
 
 @write_transaction
-def _apply(parsed: csvfile.ParsedFile, today: date) -> Counter:
+def _apply(parsed: csvfile.ParsedFile, today: date, still_as_shown: Callable[[], None] | None) -> Counter:
     lock("staff-import", 0)  # two imports at once: the second reads what the first wrote
+    if still_as_shown is not None:
+        still_as_shown()
     members, current = current_staff()
     counts: Counter = Counter(created=0, updated=0, moved=0, deactivated=0, reactivated=0)
     placements: list[tuple[StaffMember, csvfile.StaffRow]] = []

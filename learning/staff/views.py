@@ -63,6 +63,10 @@ def _preview_page(data: bytes, found: preview.ImportPlan, form: StaffConfirmForm
                            changed=changed), status
 
 
+class ListChanged(Exception):
+    """The staff list changed between the preview and the import's lock."""
+
+
 def _confirm():
     form = StaffConfirmForm()
     today = services.stockholm_today()
@@ -83,7 +87,15 @@ def _confirm():
             f"Kryssa i rutan om {plural(len(found.deactivated), 'person', 'personer')} verkligen ska markeras "
             "som slutade, eller avbryt.")
         return _preview_page(data, found, form, status=400)
-    report = services.import_staff(data, today)
+
+    def still_as_shown() -> None:  # checked again under the import's lock: another import may have come first
+        if preview.plan(data, today).fingerprint(data) != form.fingerprint.data:
+            raise ListChanged()
+
+    try:
+        report = services.import_staff(data, today, still_as_shown)
+    except ListChanged:
+        return _preview_page(data, preview.plan(data, today), status=409, changed=True)
     return render_template("staff/upload.html", form=StaffFileForm(formdata=None), report=report,
                            problems=report.problems)
 
