@@ -11,8 +11,8 @@ temporary file, PostgreSQL in a throwaway database on BENCH_POSTGRES_URL) and ea
    with movers and leavers, accounts for ~85 % of staff, part views for ~75 %, quiz attempts, part
    completions and course completions for ~60 % spread over 24 months; inserted with bulk Core inserts;
 4. checks that the dashboard's totals equal what was generated, then measures in-process, interleaved:
-   the city dashboard, the largest förvaltning's dashboard, the XLSX export and services.dashboard()
-   alone (SQL without rendering) — one warm-up, then up to REPEATS[size] rounds within BENCH_BUDGET
+   the city dashboard, the largest förvaltning's dashboard, the XLSX export, services.dashboard()
+   alone (SQL without rendering), and the course's and the programme's council reports — one warm-up, then up to REPEATS[size] rounds within BENCH_BUDGET
    seconds (at least MIN_ROUNDS); median and p95;
 5. replays every SQL statement of one city dashboard alone, with its fetch (which query costs what);
 6. prints a Markdown table, the growth factor between sizes and PASS/FAIL against the targets, writes
@@ -80,6 +80,8 @@ PERIOD = Period("2024-01", "2026-12")
 QUERY = f"fran={PERIOD.start}&till={PERIOD.end}"
 CITY_URL = f"/rapporter/{COURSE}/?{QUERY}"
 XLSX_URL = f"/rapporter/{COURSE}/forvaltningar.xlsx?{QUERY}"
+COUNCIL_URL = f"/rapporter/{COURSE}/aterrapport?{QUERY}"  # the course's council report (issue 15: no target)
+PROGRAMME_URL = f"/rapporter/aterrapport?{QUERY}"  # the programme's council report, every course and session
 COORDINATOR = "samordnare.bench@malmo.se"
 CHUNK = 10_000  # rows per bulk insert
 
@@ -565,6 +567,8 @@ def measure(app, client, city: City, rounds: int) -> dict:
         "city": lambda: page(CITY_URL, "Per förvaltning".encode(), "text/html"),
         "organisation": lambda: page(org_url, "Per förvaltning".encode(), "text/html"),
         "xlsx": lambda: page(XLSX_URL, b"PK", xlsx),
+        "council": lambda: page(COUNCIL_URL, "Totalt antal personer".encode(), "text/html"),
+        "programme": lambda: page(PROGRAMME_URL, "Totalt antal personer".encode(), "text/html"),
         "service_city": lambda: service(None),
         "service_organisation": lambda: service(org_scope),
     }
@@ -653,12 +657,14 @@ def fmt_ms(s: dict) -> str:
 
 def markdown_table(results: list[dict]) -> str:
     lines = ["| Database | Employees | City dashboard ms (median / p95) | One förvaltning ms | XLSX ms "
-             "| services.dashboard city ms | services.dashboard förvaltning ms |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| services.dashboard city ms | services.dashboard förvaltning ms | Course council report ms "
+             "| Programme council report ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         t = r["timings"]
         lines.append(f"| {r['database']} | {r['employees']:,} | {fmt_ms(t['city'])} | {fmt_ms(t['organisation'])} "
-                     f"| {fmt_ms(t['xlsx'])} | {fmt_ms(t['service_city'])} | {fmt_ms(t['service_organisation'])} |")
+                     f"| {fmt_ms(t['xlsx'])} | {fmt_ms(t['service_city'])} | {fmt_ms(t['service_organisation'])} "
+                     f"| {fmt_ms(t['council'])} | {fmt_ms(t['programme'])} |")
     return "\n".join(lines)
 
 
