@@ -184,35 +184,41 @@ def _apply(parsed: csvfile.ParsedFile, today: date, still_as_shown: Callable[[],
 def _end_leavers_access(left: list[StaffMember]) -> None:
     """Sign out, and revoke the API tokens of, everyone the import marked as having left (in its transaction).
 
-    Someone with another employment still on the list (an active row with their account or address) keeps
-    their access. A few statements whatever the number of leavers.
+    Someone with another employment still on the list keeps their access. A few statements whatever the
+    number of leavers.
     """
     ids = {m.user_id for m in left if m.user_id is not None}
     emails = {m.email for m in left if m.email}
     if not ids and not emails:
         return
-    users = list(db.session.scalars(select(User).where(or_(User.id.in_(ids), User.email.in_(emails)))))
-    employed = select(StaffMember.user_id, StaffMember.email).where(
-        StaffMember.active, or_(StaffMember.user_id.in_([u.id for u in users]),
-                                StaffMember.email.in_([u.email for u in users])))
-    still_ids, still_emails = set(), set()
-    for user_id, email in db.session.execute(employed):
-        still_ids.add(user_id)
-        still_emails.add(email)
-    for user in users:
-        if user.id not in still_ids and user.email not in still_emails:
-            end_access(user)
+    for user in leavers(list(db.session.scalars(select(User).where(or_(User.id.in_(ids), User.email.in_(emails)))))):
+        end_access(user)
 
 
 LEFT_MESSAGE = ("Enligt personallistan arbetar du inte längre i Malmö stad, så du kan inte logga in. Är det fel? "
                 "Kontakta din HR-avdelning.")
 
 
+def leavers(users: list[User]) -> list[User]:
+    """The accounts among these whose person the staff list knows (a row linked to the account or with its
+    address) and says no longer works for the city (none of those rows is active); one query."""
+    if not users:
+        return []
+    known, employed = set(), set()
+    for user_id, email, active in db.session.execute(
+            select(StaffMember.user_id, StaffMember.email, StaffMember.active).where(
+                or_(StaffMember.user_id.in_([u.id for u in users]), StaffMember.email.in_([u.email for u in users])))):
+        for key in (("id", user_id), ("email", email)):
+            known.add(key)
+            if active:
+                employed.add(key)
+    keys = {u.id: {("id", u.id), ("email", u.email)} for u in users}
+    return [u for u in users if keys[u.id] & known and not keys[u.id] & employed]
+
+
 def has_left(user: User) -> bool:
     """Whether the staff list knows this account's person and says they no longer work for the city."""
-    rows = list(db.session.scalars(select(StaffMember.active).where(
-        or_(StaffMember.user_id == user.id, StaffMember.email == user.email))))
-    return bool(rows) and not any(rows)
+    return bool(leavers([user]))
 
 
 @write_transaction
