@@ -12,7 +12,7 @@ from learning.access import role_required
 from learning.api import openapi, services
 from learning.assignments import report
 from learning.api.forms import TokenForm
-from learning.content.services import course_slugs, published_course
+from learning.content.services import published_course, published_courses
 from learning.extensions import csrf
 from learning.council import figures as council_figures
 from learning.periods import Period, PeriodError, current_half_year
@@ -88,8 +88,7 @@ def _only(*names: str) -> None:
 def courses():
     """The published courses."""
     _only()
-    found = (published_course(slug) for slug in course_slugs())
-    return json_response({"courses": [{"slug": c.slug, "title": c.title} for c in found if c is not None]})
+    return json_response({"courses": [{"slug": c.slug, "title": c.title} for c in published_courses()]})
 
 
 def _board(slug: str):

@@ -10,7 +10,7 @@ from learning.accounts.models import ORG_ROLES
 from learning.assignments import managers, report, rules
 from learning.assignments.forms import RuleForm
 from learning.assignments.status import STATUS_LABELS, course_titles
-from learning.content.services import course_slugs, published_course
+from learning.content.services import published_course, published_courses
 from learning.exports import table_response
 from learning.filters import Filters
 from learning.reports.people import log_access
@@ -36,8 +36,7 @@ def new():
     scope = report_scope(current_user)
     today = stockholm_today()
     form = RuleForm()
-    form.course.choices = [("", "Välj kurs"), *((c.slug, c.title) for c in
-                                               filter(None, (published_course(s) for s in course_slugs())))]
+    form.course.choices = [("", "Välj kurs"), *_published_courses()]
     form.organisations.choices = [(o.code, o.name) for o in visible_organisations(scope)]
     form.units.choices = rules.unit_choices(scope, today)
     form.roles.choices = list(ORG_ROLES.items())
@@ -72,7 +71,7 @@ def close(rule_id: int):
 
 
 def _published_courses() -> list[tuple[str, str]]:
-    return [(c.slug, c.title) for c in filter(None, (published_course(s) for s in course_slugs()))]
+    return [(c.slug, c.title) for c in published_courses()]
 
 
 @bp.get("/tilldelningar/rapport")

@@ -231,6 +231,11 @@ def _load_published_course(slug: str) -> PublishedCourse | None:
     )
 
 
+def published_courses() -> list[PublishedCourse]:
+    """Every published course as learners see it now, oldest first."""
+    return [c for c in (published_course(slug) for slug in course_slugs()) if c is not None]
+
+
 def course_slugs() -> list[str]:
     """Slugs of every published course (its course file has a revision), oldest course first."""
     published = select(Revision.id).join(ContentFile, ContentFile.id == Revision.content_file_id).where(

@@ -164,9 +164,9 @@ def participants(scope: Scope, period: Period, today: date) -> Participants:
 
 def session_sources(kinds: dict[str, dict]) -> list[dict]:
     """One source row per kind of session."""
-    return [{"key": kind, "label": f"{label}, tillfällen", "participants": kinds[kind]["named"] + kinds[kind]["counted"],
-             "named": kinds[kind]["named"], "counted": kinds[kind]["counted"], "sessions": kinds[kind]["sessions"]}
-            for kind, label in KINDS.items()]
+    return [{"key": kind, "label": f"{label}, tillfällen", "participants": k["named"] + k["counted"],
+             "named": k["named"], "counted": k["counted"], "sessions": k["sessions"]}
+            for kind, label in KINDS.items() for k in (kinds[kind],)]
 
 
 def hide_forced(forced) -> Decide:

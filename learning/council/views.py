@@ -37,9 +37,10 @@ def _context(course_slug: str):
     return course, requested_period()
 
 
-def shown_figures(course_id: int | None, period: Period, compute: Callable[[Period], dict]):
+def shown_figures(course_id: int | None, period: Period, compute: Callable[[Period], dict], with_live: bool = True):
     """(figures to show, snapshot or None, live figures, period) for the request: the snapshot asked for with
-    ?ogonblick= (404 for one that does not exist), or the live figures."""
+    ?ogonblick= (404 for one that does not exist), or the live figures. With a snapshot, the live figures are
+    computed only `with_live` (the page compares them; the downloads show the snapshot alone), else None."""
     value = request.args.get("ogonblick", "")
     frozen = None
     if value:
@@ -47,12 +48,12 @@ def shown_figures(course_id: int | None, period: Period, compute: Callable[[Peri
         if frozen is None:
             abort(404)
         period = Period(frozen.period_start, frozen.period_end)
-    live = compute(period)
+    live = compute(period) if frozen is None or with_live else None
     return (frozen.figures if frozen else live), frozen, live, period
 
 
-def _shown(course, period: Period):
-    return shown_figures(course.id, period, lambda p: figures.compute(course, p, stockholm_today()))
+def _shown(course, period: Period, with_live: bool = True):
+    return shown_figures(course.id, period, lambda p: figures.compute(course, p, stockholm_today()), with_live)
 
 
 def _links(course) -> dict:
@@ -63,11 +64,12 @@ def _links(course) -> dict:
             "figures_template": "council/_figures.html"}
 
 
-def _page(course, period: Period, template: str = "council/report.html"):
-    shown, frozen, live, period = _shown(course, period)
+def _page(course, period: Period, template: str = "council/report.html", with_live: bool = True):
+    shown, frozen, live, period = _shown(course, period, with_live)
     return render_template(template, course=course, period=period, f=shown, text=council_text(shown),
                            filters=Filters({}), heading=f"Återrapport: deltagande {period.words()}", **_links(course),
-                           frozen=frozen, comparison=services.compare(frozen.figures, live) if frozen else [],
+                           frozen=frozen,
+                           comparison=services.compare(frozen.figures, live) if frozen and live is not None else [],
                            snapshots=services.snapshots(course.id, period), freeze_form=ConfirmForm())
 
 
@@ -97,10 +99,10 @@ def download(course_slug: str, fmt: str):
     course, period = _context(course_slug)
     name = f"aterrapport-{course.slug}-{period.start}-{period.end}"
     if fmt == "pdf":
-        html = _page(course, period, "council/pdf.html")
+        html = _page(course, period, "council/pdf.html", with_live=False)  # the PDF has no comparison
         return Response(pdf.render(html, request.url_root), mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
-    shown, frozen, _live, _period = _shown(course, period)
+    shown, frozen, _live, _period = _shown(course, period, with_live=False)
     if frozen is not None:
         name += f"-fryst-{frozen.id}"
     return table_response(fmt, services.CSV_HEADER, services.csv_rows(shown), name, "Återrapport")

@@ -11,7 +11,7 @@ from learning.accounts.forms import ProfileFields
 from learning.accounts.services import AccountError, update_profile
 from learning.assignments.managers import managed_units
 from learning.assignments.status import learner_context
-from learning.content.services import course_slugs, published_course
+from learning.content.services import published_courses
 from learning.learn import services as learn
 from learning.mypages.services import personal_data
 from learning.survey import services as survey
@@ -39,7 +39,7 @@ def index():
         form.organisation.data = current_user.organisation.code if current_user.organisation else ""
         form.org_role.data = current_user.org_role
         form.gender.data = current_user.gender or ""
-    courses = [c for c in (published_course(s) for s in course_slugs()) if c]
+    courses = published_courses()
     overview = []
     for course in courses:
         titles = {p.file_id: p.doc.title for p in course.parts}

@@ -18,7 +18,7 @@ from datetime import date
 
 from sqlalchemy import not_
 
-from learning.content.services import PublishedCourse
+from learning.content.services import PublishedCourse, published_courses
 from learning.council.figures import (CourseReport, Scope, course_report, gender_rows, organisation_rows,
                                       participants, session_sources)
 from learning.periods import Period
@@ -42,7 +42,7 @@ def _course_row(course: PublishedCourse, report: CourseReport) -> dict:
 
 def compute(period: Period, today: date) -> dict:
     """Every figure of the programme report for a period; small groups already replaced by None."""
-    found = structure.courses()
+    found = published_courses()
     reports = [(course, course_report(course, period, today)) for course in found]
     everything = participants(Scope(tuple(c.id for c in found), ()), period, today)
     untied = participants(Scope((), (LiveSession.course_id.is_(None),)), period, today)
@@ -63,8 +63,8 @@ def compute(period: Period, today: date) -> dict:
     total = everything.total
     in_several = sum(row["participants"] for row in courses) + untied.total - total
 
-    organisations, organisations_total_hidden, _shown = organisation_rows(
-        everything.per_org, beside([view for _c, report in reports for view in (report.organisations, report.dashboard)]))
+    beside_orgs = [view for _c, report in reports for view in (report.organisations, report.dashboard)]
+    organisations, organisations_total_hidden, _shown = organisation_rows(everything.per_org, beside(beside_orgs))
     gender, known_gender, _shown = gender_rows(
         everything.gender, beside([report.genders for _c, report in reports]), total)
     return {

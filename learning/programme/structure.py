@@ -7,17 +7,12 @@ to courses (c3d8e1f4a2b6) applies the same rule.
 
 from __future__ import annotations
 
-from learning.content.services import PublishedCourse, course_slugs, published_course
-
-
-def courses() -> list[PublishedCourse]:
-    """Every published course, oldest first."""
-    return [c for c in (published_course(slug) for slug in course_slugs()) if c is not None]
+from learning.content.services import PublishedCourse
 
 
 def base_course(found: list[PublishedCourse]) -> PublishedCourse | None:
     """The first course that requires no other."""
-    return next((c for c in found if not c.requires), None)
+    return next((c for c in found if is_base(c)), None)
 
 
 def is_base(course: PublishedCourse) -> bool:

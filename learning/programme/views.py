@@ -9,13 +9,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from learning.access import role_required
+from learning.content.services import published_courses
 from learning.council import pdf
 from learning.council import services as snapshots
 from learning.council.views import requested_period, shown_figures
 from learning.exports import table_response
 from learning.filters import Filters
 from learning.periods import Period, current_half_year, handles_bad_period
-from learning.programme import figures, services, structure
+from learning.programme import figures, services
 from learning.programme.text import programme_text
 from learning.sessions.forms import ConfirmForm
 from learning.timeutil import stockholm_month, stockholm_today
@@ -34,12 +35,13 @@ _LINKS = {"urls": SimpleNamespace(page=partial(url_for, "programme.report"),
           "figures_template": "programme/_figures.html"}
 
 
-def _page(period: Period, template: str = "programme/report.html"):
-    shown, frozen, live, period = shown_figures(None, period, _live)
+def _page(period: Period, template: str = "programme/report.html", with_live: bool = True):
+    shown, frozen, live, period = shown_figures(None, period, _live, with_live)
     return render_template(template, period=period, f=shown, text=programme_text(shown), filters=Filters({}),
                            heading=f"Återrapport för hela programmet: {period.words()}", **_LINKS,
-                           frozen=frozen, courses=structure.courses(),
-                           comparison=snapshots.compare(frozen.figures, live, services.headline) if frozen else [],
+                           frozen=frozen, courses=published_courses(),
+                           comparison=(snapshots.compare(frozen.figures, live, services.headline)
+                                       if frozen and live is not None else []),
                            snapshots=snapshots.snapshots(None, period), freeze_form=ConfirmForm())
 
 
@@ -52,7 +54,7 @@ def report():
     period = filters.period(default.end, default.start)
     if filters.errors:
         return render_template("programme/report.html", period=period, filters=filters,
-                               courses=structure.courses(), **_LINKS), 400
+                               courses=published_courses(), **_LINKS), 400
     return _page(period)
 
 
@@ -66,10 +68,10 @@ def download(fmt: str):
     period = requested_period()
     name = f"aterrapport-programmet-{period.start}-{period.end}"
     if fmt == "pdf":
-        html = _page(period, "council/pdf.html")
+        html = _page(period, "council/pdf.html", with_live=False)  # the PDF has no comparison
         return Response(pdf.render(html, request.url_root), mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename={name}.pdf"})
-    shown, frozen, _live_figures, _period = shown_figures(None, period, _live)
+    shown, frozen, _live_figures, _period = shown_figures(None, period, _live, with_live=False)
     if frozen is not None:
         name += f"-fryst-{frozen.id}"
     return table_response(fmt, snapshots.CSV_HEADER, services.csv_rows(shown), name, "Återrapport")

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from learning.accounts.models import Organisation, User
+from learning.content.services import published_courses
 from learning.extensions import db
 from learning.programme import structure
 from learning.sessions import attendance
@@ -92,7 +93,7 @@ def save_session(data: SessionData, session_id: int | None = None) -> LiveSessio
 
 
 def _course_id(data: SessionData) -> int | None:
-    found = structure.courses()
+    found = published_courses()
     if data.course_slug is None:
         course = structure.default_course(data.kind, found)
         return course.id if course else None

@@ -7,10 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from learning.access import role_required
 from learning.accounts.forms import choices
 from learning.accounts.services import organisations
+from learning.content.services import published_courses
 from learning.extensions import db
-from learning.programme import structure
 from learning.sessions import services
-from learning.sessions.forms import BY_KIND, MAX_UPLOAD, AttendanceFileForm, ConfirmForm, CountForm, PlaceForm, SessionForm
+from learning.sessions.forms import (BY_KIND, MAX_UPLOAD, AttendanceFileForm, ConfirmForm, CountForm, PlaceForm,
+                                     SessionForm)
 from learning.sessions.models import KINDS, MODES, LiveSession
 from learning.timeutil import stockholm_today
 
@@ -35,7 +36,7 @@ def _session_or_404(session_id: int) -> LiveSession:
 def index():
     """Every session with its attendance."""
     return render_template("sessions/index.html", rows=services.summaries(), kinds=KINDS, modes=MODES,
-                           courses={c.id: c.title for c in structure.courses()})
+                           courses={c.id: c.title for c in published_courses()})
 
 
 @bp.route("/nytt", methods=["GET", "POST"])
@@ -54,7 +55,7 @@ def edit(session_id: int):
 
 def _edit(row: LiveSession | None):
     form = SessionForm(obj=row)
-    found = structure.courses()
+    found = published_courses()
     form.targets.choices = _organisation_choices(blank=False)
     form.course.choices = choices([(BY_KIND, "Enligt typen"),
                                    ("", "Ingen kurs: räknas bara i programmets återrapport"),
@@ -118,7 +119,7 @@ def _detail(row: LiveSession, count_form: CountForm | None = None, file_form: At
         "sessions/detail.html", row=row, kinds=KINDS, modes=MODES, attendees=services.attendees(row.id),
         counts=services.counts(row.id), place_forms=place_forms, count_form=count_form, file_form=file_form,
         result=result, future=row.held_on > stockholm_today(), place_form=place_form,
-        course=next((c for c in structure.courses() if c.id == row.course_id), None),
+        course=next((c for c in published_courses() if c.id == row.course_id), None),
         targets=[o.name for o in organisations() if o.id in (row.targets or [])]), status
 
 
